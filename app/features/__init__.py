@@ -1,0 +1,13 @@
+"""Feature modules, each with its own gidgethub Router, composed in one place."""
+
+from __future__ import annotations
+
+from gidgethub.routing import Router
+
+from . import installation
+
+FEATURES = (installation,)
+
+
+def router() -> Router:
+    return Router(*(feature.router for feature in FEATURES))

@@ -1,0 +1,223 @@
+"""The GitHub API client: gidgethub over aiohttp, with the manners GitHub asks for.
+
+- retries 5xx and connection failures with exponential back-off;
+- honours rate limits: `retry-after`, else `x-ratelimit-reset` when the
+  primary limit is spent, else at least a minute for a secondary limit;
+- gives up after a bounded number of attempts and a bounded total wait;
+- caches GET answers by ETag so repeated reads are conditional (304s are free);
+- authenticates each request with a fresh installation token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import cachetools
+from gidgethub import BadRequest, GitHubBroken, HTTPException
+from gidgethub import aiohttp as gh_aiohttp
+from gidgethub.abc import CACHE_TYPE
+
+from .auth import AppJWT, InstallationTokens
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "incident-bot"
+Sleep = Callable[[float], Awaitable[None]]
+TokenProvider = Callable[[], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # tries in all, the first included
+    base_delay: float = 1.0  # first back-off; doubles each time
+    max_delay: float = 120.0  # one wait is never longer than this
+    total: float = 300.0  # give up when waiting more would pass this budget
+    secondary_wait: float = 60.0  # GitHub: wait at least a minute when it says nothing
+
+
+class GiveUp(Exception):
+    """Retries are spent; carries the last error's one-line description."""
+
+
+@dataclass
+class ApiStats:
+    """Calls made, by (method, status): read by metrics and benchmarks."""
+
+    calls: Counter[tuple[str, int]]
+    rate_limit_remaining: int | None = None
+
+    @classmethod
+    def new(cls) -> ApiStats:
+        return cls(Counter())
+
+
+def retry_wait(exc: HTTPException, attempt: int, policy: RetryPolicy, now: float) -> float | None:
+    """Seconds to wait before retrying after `exc`, or None when it is not worth retrying."""
+    status = int(exc.status_code)
+    headers = {k.lower(): v for k, v in exc.headers.items()}
+    if isinstance(exc, GitHubBroken) or status >= 500:
+        return min(policy.base_delay * 2 ** (attempt - 1), policy.max_delay)
+    if status not in (403, 429):
+        return None
+    retry_after = headers.get("retry-after", "")
+    if retry_after.isdigit():
+        return float(retry_after)
+    if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit():
+        return max(float(headers["x-ratelimit-reset"]) - now, 0.0) + 1.0
+    message = str(exc).lower()
+    if status == 429 or "secondary rate limit" in message or "abuse" in message:
+        return max(policy.secondary_wait, policy.base_delay * 2 ** (attempt - 1))
+    return None  # a real "forbidden": retrying will not help
+
+
+class GitHubClient(gh_aiohttp.GitHubAPI):
+    """One client per installation (or for the app itself), sharing one HTTP session."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        base_url: str,
+        cache: CACHE_TYPE | None = None,
+        token: TokenProvider | None = None,
+        app_jwt: Callable[[], str] | None = None,
+        policy: RetryPolicy = RetryPolicy(),
+        stats: ApiStats | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(session, USER_AGENT, cache=cache, base_url=base_url)
+        self._token = token
+        self._app_jwt = app_jwt
+        self._policy = policy
+        self._stats = stats or ApiStats.new()
+        self._sleep = sleep
+        self._clock = clock
+        self._started: dict[tuple[str, str], float] = {}
+
+    async def _request(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        headers = dict(headers)
+        if self._token is not None and "authorization" not in headers:
+            headers["authorization"] = f"token {await self._token()}"
+        elif self._app_jwt is not None and "authorization" not in headers:
+            headers["authorization"] = f"bearer {self._app_jwt()}"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                status, response_headers, data = await super()._request(method, url, headers, body)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                # A POST may have landed before the connection broke; repeating it
+                # could double a comment, so only idempotent methods retry here.
+                if method == "POST" or attempt >= self._policy.attempts:
+                    raise GiveUp(f"{method} {_path(url)}: {type(exc).__name__}") from None
+                await self._sleep(min(self._policy.base_delay * 2 ** (attempt - 1), 10.0))
+                continue
+            self._stats.calls[(method, status)] += 1
+            remaining = response_headers.get("x-ratelimit-remaining", "")
+            if remaining.isdigit():
+                self._stats.rate_limit_remaining = int(remaining)
+            return status, response_headers, data
+
+    async def sleep(self, seconds: float) -> None:
+        await self._sleep(seconds)
+
+    async def handle_rate_limit_error(
+        self, *, method: str, url: str, exception: HTTPException, attempt: int
+    ) -> bool:
+        key = (method, url)
+        now = self._clock()
+        if attempt == 1:
+            self._started[key] = now
+        started = self._started.get(key, now)
+        wait = retry_wait(exception, attempt, self._policy, now)
+        spent = now - started
+        if wait is None:
+            self._started.pop(key, None)
+            return False
+        if attempt >= self._policy.attempts or spent + wait > self._policy.total:
+            self._started.pop(key, None)
+            log.warning(
+                "giving up on %s %s after %d attempts: %s %s",
+                method, _path(url), attempt, int(exception.status_code), exception,
+            )
+            return False
+        log.info("GitHub answered %s to %s %s; retrying in %.1fs",
+                 int(exception.status_code), method, _path(url), wait)
+        await self._sleep(wait)
+        return True
+
+
+def _path(url: str) -> str:
+    """The URL without query string: what may be logged (no tokens ever travel in URLs)."""
+    return url.split("?", 1)[0]
+
+
+class GitHubApp:
+    """Builds clients: one for the app (JWT) and one per installation (token)."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        app_id: str,
+        private_key: str,
+        api_url: str,
+        policy: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+        cache_size: int = 4096,
+    ) -> None:
+        self.session = session
+        self.api_url = api_url
+        self.policy = policy
+        self.stats = ApiStats.new()
+        self.jwt = AppJWT(app_id, private_key, clock=clock)
+        self._sleep = sleep
+        self._clock = clock
+        # ETag cache shared by all clients: a 304 proves the cached body is current.
+        self.etags: cachetools.LRUCache[str, Any] = cachetools.LRUCache(cache_size)
+        self.tokens = InstallationTokens(self._fetch_token, clock=clock)
+        self._clients: cachetools.LRUCache[str, GitHubClient] = cachetools.LRUCache(1024)
+        self._app_client = self._client(app_jwt=self.jwt, cache=None)
+
+    def _client(self, **kwargs: Any) -> GitHubClient:
+        return GitHubClient(
+            self.session, base_url=self.api_url, policy=self.policy, stats=self.stats,
+            sleep=self._sleep, clock=self._clock, **kwargs,
+        )
+
+    async def _fetch_token(self, installation_id: str, app_jwt: str) -> dict[str, Any]:
+        answer = await self._app_client.post(
+            "/app/installations/{installation_id}/access_tokens",
+            {"installation_id": installation_id}, data=b"", jwt=app_jwt,
+        )
+        return dict(answer)
+
+    @property
+    def app(self) -> GitHubClient:
+        """Authenticated as the app itself (JWT): for /app endpoints."""
+        return self._app_client
+
+    def installation(self, installation_id: int | str) -> GitHubClient:
+        key = str(installation_id)
+        client = self._clients.get(key)
+        if client is None:
+            async def token() -> str:
+                return await self.tokens.token(key, self.jwt())
+
+            client = self._clients[key] = self._client(token=token, cache=self.etags)
+        return client
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return isinstance(exc, BadRequest) and int(exc.status_code) in (404, 410)

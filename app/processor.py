@@ -1,0 +1,171 @@
+"""Work after the acknowledgement: a bounded queue of deliveries and a few workers.
+
+GitHub wants an answer within 10 s, so the HTTP handler only queues. Workers
+run every matching handler, one issue at a time (deliveries for the same issue
+are serialised, because handlers read the issue, decide and write), and one
+handler's failure is logged with the delivery id without stopping the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import cachetools
+from gidgethub.routing import Router
+
+from .webhook import Delivery
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[..., Awaitable[None]]
+# Builds the extra arguments every handler gets after the event: (gh, services).
+Arguments = Callable[[Delivery], tuple[Any, ...]]
+
+SEEN_FOR = 3600  # a delivery id seen in the last hour is not processed again
+
+
+@dataclass
+class ProcessorStats:
+    processed: int = 0
+    failed_handlers: int = 0
+    duplicates: int = 0
+    by_outcome: dict[str, int] = field(default_factory=dict)
+
+
+class Processor:
+    def __init__(
+        self,
+        router: Router,
+        arguments: Arguments,
+        *,
+        workers: int = 4,
+        queue_size: int = 1000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._router = router
+        self._arguments = arguments
+        self._queue: asyncio.Queue[Delivery] = asyncio.Queue(queue_size)
+        self._workers_wanted = workers
+        self._workers: list[asyncio.Task[None]] = []
+        self._seen: cachetools.TTLCache[str, bool] = cachetools.TTLCache(200_000, SEEN_FOR, clock)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.draining = False
+        self.stats = ProcessorStats()
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize() + self._busy
+
+    def start(self) -> None:
+        for n in range(self._workers_wanted):
+            self._workers.append(asyncio.create_task(self._work(), name=f"worker-{n}"))
+
+    def accept(self, delivery: Delivery) -> str:
+        """Queue a delivery; answer 'queued', 'duplicate', 'draining' or 'full'."""
+        if self.draining:
+            return "draining"
+        if delivery.id in self._seen:
+            self.stats.duplicates += 1
+            return "duplicate"
+        try:
+            self._queue.put_nowait(delivery)
+        except asyncio.QueueFull:
+            return "full"  # not marked seen: a redelivery can still be processed
+        self._seen[delivery.id] = True
+        self._idle.clear()
+        return "queued"
+
+    async def wait_idle(self) -> None:
+        """Until nothing is queued or running (tests and the demo settle on this)."""
+        while self.depth:
+            self._idle.clear()
+            await self._idle.wait()
+
+    async def drain(self, grace: float) -> bool:
+        """Stop accepting, finish queued work within `grace` seconds, stop the workers."""
+        self.draining = True
+        finished = True
+        try:
+            await asyncio.wait_for(self._queue.join(), grace)
+        except TimeoutError:
+            finished = False
+            log.error("shutdown: %d deliveries not processed within %.0fs", self.depth, grace)
+        for task in self._workers:
+            task.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers.clear()
+        return finished
+
+    async def _work(self) -> None:
+        while True:
+            delivery = await self._queue.get()
+            self._busy += 1
+            try:
+                await self._process(delivery)
+            finally:
+                self._busy -= 1
+                self._queue.task_done()
+                if not self.depth:
+                    self._idle.set()
+
+    async def _process(self, delivery: Delivery) -> None:
+        started = time.monotonic()
+        key = _subject(delivery)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                outcome = await self._run_handlers(delivery)
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:  # last one out forgets the lock: memory stays flat
+                del self._users[key], self._locks[key]
+        self.stats.processed += 1
+        self.stats.by_outcome[outcome] = self.stats.by_outcome.get(outcome, 0) + 1
+        data = delivery.event.data
+        log.info(
+            "delivery=%s event=%s installation=%s repository=%s outcome=%s duration_ms=%.1f",
+            delivery.id, delivery.name, delivery.installation_id,
+            (data.get("repository") or {}).get("full_name", "-"), outcome,
+            (time.monotonic() - started) * 1000,
+        )
+
+    async def _run_handlers(self, delivery: Delivery) -> str:
+        handlers = self._router.fetch(delivery.event)
+        if not handlers:
+            return "ignored"
+        if delivery.installation_id is None:
+            log.warning("delivery=%s %s has no installation: nothing to act as", delivery.id,
+                        delivery.name)
+            return "no-installation"
+        arguments = self._arguments(delivery)
+        outcome = "ok"
+        for handler in handlers:
+            try:
+                await handler(delivery.event, *arguments)
+            except Exception:
+                self.stats.failed_handlers += 1
+                outcome = "failed"
+                # Let a redelivery (UI or API) try again rather than be ignored as seen.
+                self._seen.pop(delivery.id, None)
+                log.exception("delivery=%s handler %s failed", delivery.id,
+                              getattr(handler, "__qualname__", handler))
+        return outcome
+
+
+def _subject(delivery: Delivery) -> str:
+    """What a delivery is about: deliveries about the same issue run one at a time."""
+    data = delivery.event.data
+    repo = (data.get("repository") or {}).get("full_name", "")
+    issue = data.get("issue") or data.get("parent_issue") or {}
+    number = issue.get("number") if isinstance(issue, dict) else None
+    return f"{repo}#{number}" if number is not None else f"{repo}:{delivery.id}"
