@@ -68,6 +68,10 @@ class Role:
     required_to_declare: bool = False  # only this role (or admins) may confirm an incident
     required_to_resolve: bool = False  # only this role (or admins) may resolve (seed 004)
     aliases: tuple[str, ...] = ()
+    # Logins told (mentioned) when an incident is declared, so whoever holds this role
+    # hears of it even when nobody assigned them (seed 004: "ensure that the delivery
+    # manager is informed").
+    notify: tuple[str, ...] = ()
 
     def matches(self, text: str) -> bool:
         wanted = normalise(text)
@@ -122,6 +126,14 @@ class FormFields:
     status: str = "Status"
     affected: str = "Who and how many are affected?"
     summary: str = "What is broken?"
+    worse: str = "Will it get worse if nobody acts?"  # seed 004 triage question
+    downstream: str = "Which downstream dependencies are affected?"  # seed 004 triage question
+    links: str = "Links"
+    # a checkboxes field of the bug-report form; any ticked box means "breaking production"
+    production: str = "Production impact"
+    # Headings the app does not read but must recognise, so that the section before them
+    # does not swallow them (the shipped bug report's other fields).
+    other: tuple[str, ...] = ("Steps to reproduce", "What did you expect?")
 
 
 @dataclass(frozen=True)
