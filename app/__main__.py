@@ -53,8 +53,11 @@ def _serve(host: str | None, port: int | None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     web.run_app(
-        create_app(settings), host=settings.host, port=settings.port,
-        shutdown_timeout=settings.grace_period, print=None,
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        shutdown_timeout=settings.grace_period,
+        print=None,
     )
     return 0
 

@@ -134,8 +134,11 @@ class Processor:
         data = delivery.event.data
         log.info(
             "delivery=%s event=%s installation=%s repository=%s outcome=%s duration_ms=%.1f",
-            delivery.id, delivery.name, delivery.installation_id,
-            (data.get("repository") or {}).get("full_name", "-"), outcome,
+            delivery.id,
+            delivery.name,
+            delivery.installation_id,
+            (data.get("repository") or {}).get("full_name", "-"),
+            outcome,
             (time.monotonic() - started) * 1000,
         )
 
@@ -144,8 +147,9 @@ class Processor:
         if not handlers:
             return "ignored"
         if delivery.installation_id is None:
-            log.warning("delivery=%s %s has no installation: nothing to act as", delivery.id,
-                        delivery.name)
+            log.warning(
+                "delivery=%s %s has no installation: nothing to act as", delivery.id, delivery.name
+            )
             return "no-installation"
         arguments = self._arguments(delivery)
         outcome = "ok"
@@ -157,8 +161,11 @@ class Processor:
                 outcome = "failed"
                 # Let a redelivery (UI or API) try again rather than be ignored as seen.
                 self._seen.pop(delivery.id, None)
-                log.exception("delivery=%s handler %s failed", delivery.id,
-                              getattr(handler, "__qualname__", handler))
+                log.exception(
+                    "delivery=%s handler %s failed",
+                    delivery.id,
+                    getattr(handler, "__qualname__", handler),
+                )
         return outcome
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 from aiohttp import web
@@ -31,7 +31,7 @@ def create_app(
     settings: Settings,
     *,
     router: Router | None = None,
-    policy: RetryPolicy = RetryPolicy(),
+    policy: RetryPolicy | None = None,
     services_factory: Callable[[GitHubApp], Services] | None = None,
 ) -> web.Application:
     """Build the server. Nothing is read from the environment here: `settings` says it all."""
@@ -45,18 +45,23 @@ def create_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/", _healthz)
 
-    async def lifecycle(app: web.Application) -> object:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             github = GitHubApp(
-                session, app_id=settings.app_id, private_key=settings.private_key,
-                api_url=settings.api_url, policy=policy,
+                session,
+                app_id=settings.app_id,
+                private_key=settings.private_key,
+                api_url=settings.api_url,
+                policy=policy or RetryPolicy(),
             )
             services = (services_factory or Services.create)(github)
             app[SERVICES] = services
             processor = Processor(
-                router, lambda d: _handler_arguments(services, d),
-                workers=settings.workers, queue_size=settings.queue_size,
+                router,
+                lambda d: _handler_arguments(services, d),
+                workers=settings.workers,
+                queue_size=settings.queue_size,
             )
             app[PROCESSOR] = processor
             processor.start()

@@ -69,7 +69,9 @@ def _app_id(raw: str) -> str:
     if not raw:
         raise SettingsError("GITHUB_APP_ID is not set: set it to your GitHub App's numeric id")
     if not raw.isdigit():
-        raise SettingsError("GITHUB_APP_ID must be a number (the App ID on the app's settings page)")
+        raise SettingsError(
+            "GITHUB_APP_ID must be a number (the App ID on the app's settings page)"
+        )
     return raw
 
 

@@ -16,5 +16,9 @@ log = logging.getLogger(__name__)
 @router.register("installation_repositories")
 async def installation_changed(event: sansio.Event, gh: Any, services: Any) -> None:
     account = (event.data.get("installation") or {}).get("account") or {}
-    log.info("installation %s %s for %s", event.data.get("installation", {}).get("id"),
-             event.data.get("action"), account.get("login", "?"))
+    log.info(
+        "installation %s %s for %s",
+        event.data.get("installation", {}).get("id"),
+        event.data.get("action"),
+        account.get("login", "?"),
+    )

@@ -58,12 +58,16 @@ class ApiStats:
         return cls(Counter())
 
 
+def _backoff(policy: RetryPolicy, attempt: int) -> float:
+    return float(min(policy.base_delay * 2 ** (attempt - 1), policy.max_delay))
+
+
 def retry_wait(exc: HTTPException, attempt: int, policy: RetryPolicy, now: float) -> float | None:
     """Seconds to wait before retrying after `exc`, or None when it is not worth retrying."""
     status = int(exc.status_code)
     headers = {k.lower(): v for k, v in exc.headers.items()}
     if isinstance(exc, GitHubBroken) or status >= 500:
-        return min(policy.base_delay * 2 ** (attempt - 1), policy.max_delay)
+        return _backoff(policy, attempt)
     if status not in (403, 429):
         return None
     retry_after = headers.get("retry-after", "")
@@ -73,7 +77,7 @@ def retry_wait(exc: HTTPException, attempt: int, policy: RetryPolicy, now: float
         return max(float(headers["x-ratelimit-reset"]) - now, 0.0) + 1.0
     message = str(exc).lower()
     if status == 429 or "secondary rate limit" in message or "abuse" in message:
-        return max(policy.secondary_wait, policy.base_delay * 2 ** (attempt - 1))
+        return max(policy.secondary_wait, _backoff(policy, attempt))
     return None  # a real "forbidden": retrying will not help
 
 
@@ -95,7 +99,7 @@ class GitHubClient(gh_aiohttp.GitHubAPI):
     ) -> None:
         super().__init__(session, USER_AGENT, cache=cache, base_url=base_url)
         self._token = token
-        self._app_jwt = app_jwt
+        self._jwt_source = app_jwt
         self._policy = policy
         self._stats = stats or ApiStats.new()
         self._sleep = sleep
@@ -108,14 +112,14 @@ class GitHubClient(gh_aiohttp.GitHubAPI):
         headers = dict(headers)
         if self._token is not None and "authorization" not in headers:
             headers["authorization"] = f"token {await self._token()}"
-        elif self._app_jwt is not None and "authorization" not in headers:
-            headers["authorization"] = f"bearer {self._app_jwt()}"
+        elif self._jwt_source is not None and "authorization" not in headers:
+            headers["authorization"] = f"bearer {self._jwt_source()}"
         attempt = 0
         while True:
             attempt += 1
             try:
                 status, response_headers, data = await super()._request(method, url, headers, body)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 # A POST may have landed before the connection broke; repeating it
                 # could double a comment, so only idempotent methods retry here.
                 if method == "POST" or attempt >= self._policy.attempts:
@@ -148,11 +152,20 @@ class GitHubClient(gh_aiohttp.GitHubAPI):
             self._started.pop(key, None)
             log.warning(
                 "giving up on %s %s after %d attempts: %s %s",
-                method, _path(url), attempt, int(exception.status_code), exception,
+                method,
+                _path(url),
+                attempt,
+                int(exception.status_code),
+                exception,
             )
             return False
-        log.info("GitHub answered %s to %s %s; retrying in %.1fs",
-                 int(exception.status_code), method, _path(url), wait)
+        log.info(
+            "GitHub answered %s to %s %s; retrying in %.1fs",
+            int(exception.status_code),
+            method,
+            _path(url),
+            wait,
+        )
         await self._sleep(wait)
         return True
 
@@ -192,14 +205,21 @@ class GitHubApp:
 
     def _client(self, **kwargs: Any) -> GitHubClient:
         return GitHubClient(
-            self.session, base_url=self.api_url, policy=self.policy, stats=self.stats,
-            sleep=self._sleep, clock=self._clock, **kwargs,
+            self.session,
+            base_url=self.api_url,
+            policy=self.policy,
+            stats=self.stats,
+            sleep=self._sleep,
+            clock=self._clock,
+            **kwargs,
         )
 
     async def _fetch_token(self, installation_id: str, app_jwt: str) -> dict[str, Any]:
         answer = await self._app_client.post(
             "/app/installations/{installation_id}/access_tokens",
-            {"installation_id": installation_id}, data=b"", jwt=app_jwt,
+            {"installation_id": installation_id},
+            data=b"",
+            jwt=app_jwt,
         )
         return dict(answer)
 
@@ -212,6 +232,7 @@ class GitHubApp:
         key = str(installation_id)
         client = self._clients.get(key)
         if client is None:
+
             async def token() -> str:
                 return await self.tokens.token(key, self.jwt())
 
