@@ -1,0 +1,116 @@
+"""What the rules ask the executor to do to an incident issue, as plain data.
+
+The rules return a list of these; the executor performs them in order against
+GitHub and skips what is already so. Bot comments carry a hidden marker
+(``marker(kind)``) so they can be found and edited instead of posted again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.workflow.model import LabelSpec
+
+MARKER_PREFIX = "<!-- incident-bot:"
+
+
+def marker(kind: str) -> str:
+    """The hidden marker that identifies the bot comment of this kind."""
+    return f"{MARKER_PREFIX}{kind} -->"
+
+
+def _require_marker(kind: str | None, body: str) -> None:
+    # The executor finds comments by marker; a body without it would be posted again forever.
+    if kind is not None and marker(kind) not in body:
+        raise ValueError(f"comment body must contain {marker(kind)!r}")
+
+
+@dataclass(frozen=True)
+class EnsureLabels:
+    """Create those of these labels the repository does not have yet (colour, description)."""
+
+    labels: tuple[LabelSpec, ...]
+
+
+@dataclass(frozen=True)
+class AddLabels:
+    """Add these labels to the issue (they exist: an EnsureLabels came first)."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RemoveLabel:
+    """Remove this label from the issue; already absent is fine."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class SetAssignees:
+    """Make these logins the issue's assignees (replacing the others)."""
+
+    logins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UpsertComment:
+    """Edit the bot comment containing marker(kind) if its body differs, else create it."""
+
+    kind: str
+    body: str
+
+    def __post_init__(self) -> None:
+        _require_marker(self.kind, self.body)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Post a new comment; with a kind, only if no bot comment with marker(kind) exists."""
+
+    body: str
+    kind: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_marker(self.kind, self.body)
+
+
+@dataclass(frozen=True)
+class OpenFollowup:
+    """Open an issue (title, body, labels) and link it as a sub-issue of the incident.
+
+    Skipped when a sub-issue of the incident already contains marker(kind) in its body.
+    """
+
+    kind: str
+    title: str
+    body: str
+    labels: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        _require_marker(self.kind, self.body)
+
+
+@dataclass(frozen=True)
+class CloseIssue:
+    """Close the issue with this state_reason ("completed" or "not_planned")."""
+
+    reason: str = "completed"
+
+
+@dataclass(frozen=True)
+class ReopenIssue:
+    """Reopen the issue."""
+
+
+Action = (
+    EnsureLabels
+    | AddLabels
+    | RemoveLabel
+    | SetAssignees
+    | UpsertComment
+    | Reply
+    | OpenFollowup
+    | CloseIssue
+    | ReopenIssue
+)

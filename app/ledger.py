@@ -1,0 +1,208 @@
+"""The incident's memory of what labels, assignees and events cannot tell.
+
+Accepted /ack, /update, /role and /lead commands, who declared it, reminders
+already sent and command comments already processed live in a hidden JSON
+block inside the summary comment: ``<!-- incident-bot:ledger {...} -->``.
+GitHub stays the only store; any replica reads the ledger back from the issue.
+
+The block must never end the HTML comment early, whatever people typed, so
+``-``, ``<`` and ``>`` are written as JSON ``\\u`` escapes. Times are epoch
+seconds (small, and no dashes). A missing or corrupt block reads as an empty
+ledger: an incident with a forgotten history beats a bot that crashes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+LEDGER_OPEN = "<!-- incident-bot:ledger "
+LEDGER_CLOSE = " -->"
+UPDATE_TEXT_MAX = 1000  # one /update is a status line, not an essay
+PROCESSED_MAX = 500  # comment ids remembered; older redeliveries are not a realistic threat
+_BLOCK = re.compile(re.escape(LEDGER_OPEN) + r"(.*?)" + re.escape(LEDGER_CLOSE), re.DOTALL)
+
+
+def _epoch(at: dt.datetime) -> int:
+    return int(at.timestamp())
+
+
+def _from_epoch(value: Any) -> dt.datetime:
+    if not isinstance(value, int):
+        raise ValueError("time must be an int")
+    return dt.datetime.fromtimestamp(value, dt.UTC)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int):
+        raise ValueError("expected an int")
+    return value
+
+
+@dataclass(frozen=True)
+class Ack:
+    """Someone said "I'm on it" (seed 002)."""
+
+    by: str
+    at: dt.datetime
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class Update:
+    """A progress update posted with /update (seed 003: hourly for severity 1 and 2)."""
+
+    by: str
+    at: dt.datetime
+    text: str
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    """`/role NAME @login`: the latest assignment of a role wins."""
+
+    role: str  # Role.key
+    login: str
+    by: str
+    at: dt.datetime
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """`/lead @login`: an explicit hand-off of the lead role (seed 004)."""
+
+    from_login: str | None
+    to_login: str
+    by: str
+    at: dt.datetime
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class Ledger:
+    declared_by: str | None = None
+    declared_at: dt.datetime | None = None
+    acks: tuple[Ack, ...] = ()
+    updates: tuple[Update, ...] = ()
+    roles: tuple[RoleAssignment, ...] = ()
+    handoffs: tuple[Handoff, ...] = ()
+    sent: tuple[str, ...] = ()  # keys of reminders/escalations already posted
+    processed: tuple[int, ...] = field(default=())  # command comment ids already handled
+
+    def has_processed(self, comment_id: int) -> bool:
+        return comment_id in self.processed
+
+    def mark_processed(self, comment_id: int) -> Ledger:
+        if comment_id in self.processed:
+            return self
+        return replace(self, processed=(*self.processed, comment_id)[-PROCESSED_MAX:])
+
+    def role_holder(self, role_key: str) -> str | None:
+        holders = [r.login for r in self.roles if r.role == role_key]
+        return holders[-1] if holders else None
+
+    def current_roles(self) -> dict[str, str]:
+        """Role key -> login, latest assignment wins, in first-assigned order."""
+        holders: dict[str, str] = {}
+        for assignment in self.roles:
+            holders[assignment.role] = assignment.login
+        return holders
+
+    def with_update(self, update: Update) -> Ledger:
+        bounded = replace(update, text=bound_text(update.text))
+        return replace(self, updates=(*self.updates, bounded))
+
+    def without_oldest_update_text(self) -> Ledger | None:
+        """The ledger with the oldest still-present update text dropped; None if none is left."""
+        for index, update in enumerate(self.updates):
+            if update.text:
+                updates = list(self.updates)
+                updates[index] = replace(update, text="")
+                return replace(self, updates=tuple(updates))
+        return None
+
+
+def bound_text(text: str) -> str:
+    text = text.strip()
+    if len(text) <= UPDATE_TEXT_MAX:
+        return text
+    return text[: UPDATE_TEXT_MAX - 1] + "…"
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+
+def _to_json(ledger: Ledger) -> dict[str, Any]:
+    data: dict[str, Any] = {"v": 1}
+    if ledger.declared_by is not None:
+        data["db"] = ledger.declared_by
+    if ledger.declared_at is not None:
+        data["da"] = _epoch(ledger.declared_at)
+    data["ack"] = [[a.by, _epoch(a.at), a.comment_id] for a in ledger.acks]
+    data["upd"] = [[u.by, _epoch(u.at), u.text, u.comment_id] for u in ledger.updates]
+    data["rol"] = [[r.role, r.login, r.by, _epoch(r.at), r.comment_id] for r in ledger.roles]
+    data["hand"] = [
+        [h.from_login, h.to_login, h.by, _epoch(h.at), h.comment_id] for h in ledger.handoffs
+    ]
+    data["sent"] = list(ledger.sent)
+    data["done"] = list(ledger.processed)
+    return data
+
+
+def _from_json(data: Any) -> Ledger:
+    if not isinstance(data, dict):
+        raise ValueError("ledger must be an object")
+    declared_by = data.get("db")
+    declared_at = data.get("da")
+    return Ledger(
+        declared_by=_text(declared_by) if declared_by is not None else None,
+        declared_at=_from_epoch(declared_at) if declared_at is not None else None,
+        acks=tuple(Ack(_text(b), _from_epoch(t), _int(c)) for b, t, c in data.get("ack", [])),
+        updates=tuple(
+            Update(_text(b), _from_epoch(t), _text(x), _int(c))
+            for b, t, x, c in data.get("upd", [])
+        ),
+        roles=tuple(
+            RoleAssignment(_text(r), _text(lg), _text(b), _from_epoch(t), _int(c))
+            for r, lg, b, t, c in data.get("rol", [])
+        ),
+        handoffs=tuple(
+            Handoff(None if f is None else _text(f), _text(to), _text(b), _from_epoch(t), _int(c))
+            for f, to, b, t, c in data.get("hand", [])
+        ),
+        sent=tuple(_text(s) for s in data.get("sent", [])),
+        processed=tuple(_int(c) for c in data.get("done", [])),
+    )
+
+
+def encode(ledger: Ledger) -> str:
+    """The hidden block, safe inside an HTML comment whatever the texts contain."""
+    text = json.dumps(_to_json(ledger), ensure_ascii=True, separators=(",", ":"))
+    # No negative numbers are stored, so every '-' is inside a string and may be escaped.
+    for char, escape in (("-", "\\u002d"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escape)
+    return f"{LEDGER_OPEN}{text}{LEDGER_CLOSE}"
+
+
+def decode(comment_body: str | None) -> Ledger:
+    """The ledger inside a summary comment; an empty ledger when absent or unreadable."""
+    if not comment_body:
+        return Ledger()
+    found = _BLOCK.search(comment_body)
+    if found is None:
+        return Ledger()
+    try:
+        return _from_json(json.loads(found.group(1)))
+    except (ValueError, TypeError, OverflowError, OSError):
+        return Ledger()

@@ -1,0 +1,35 @@
+"""The process rules: pure functions from what happened to what the executor should do.
+
+``decide(trigger, incident, workflow, ctx)`` reads the incident as it is now and
+returns the actions that bring it where the workflow wants it. Same state, same
+trigger: nothing new to do.
+"""
+
+from app.rules.context import Context, FormAnswers
+from app.rules.decide import decide
+from app.rules.triggers import (
+    Closed,
+    CommentCreated,
+    Edited,
+    Labeled,
+    Opened,
+    Reopened,
+    Sweep,
+    Trigger,
+    Unlabeled,
+)
+
+__all__ = [
+    "Closed",
+    "CommentCreated",
+    "Context",
+    "Edited",
+    "FormAnswers",
+    "Labeled",
+    "Opened",
+    "Reopened",
+    "Sweep",
+    "Trigger",
+    "Unlabeled",
+    "decide",
+]

@@ -1,0 +1,43 @@
+"""Everything else the rules need to know, handed in as plain data (no clock, no HTTP)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+CHANGE_ROLES = frozenset({"triage", "write", "maintain", "admin"})
+ADMIN_ROLES = frozenset({"admin"})
+
+
+class FormAnswers(Protocol):
+    """What the issue form said (app.workflow.forms.FormFacts fits this shape)."""
+
+    @property
+    def severity(self) -> str | None: ...  # a Severity key or name, as the form answered
+
+    @property
+    def security(self) -> bool: ...
+
+    @property
+    def status(self) -> str | None: ...  # a Status key or name
+
+
+@dataclass(frozen=True)
+class Context:
+    now: dt.datetime  # aware UTC: when the rules run
+    bot_login: str  # "<app-slug>[bot]"
+    config_error: str | None = None  # the repo's .github/incidents.yml is broken: say so
+    equity_counts: Mapping[str, int] = field(default_factory=dict)  # login -> incidents led lately
+    team_members: tuple[str, ...] = ()  # members of the rotation's team, when it names one
+    form: FormAnswers | None = None  # the issue form's answers, if the body is a form
+
+
+def may_change(role_name: str | None) -> bool:
+    """Triage, write, maintain and admin may change an incident (SPEC section 4)."""
+    return (role_name or "").lower() in CHANGE_ROLES
+
+
+def is_admin(role_name: str | None) -> bool:
+    return (role_name or "").lower() in ADMIN_ROLES

@@ -1,0 +1,70 @@
+"""What happened to the issue: the webhook (or the periodic sweep) that asks the rules to look."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Opened:
+    """issues.opened"""
+
+    actor: str
+
+
+@dataclass(frozen=True)
+class Labeled:
+    """issues.labeled: `label` was added by `actor`."""
+
+    label: str
+    actor: str
+    actor_role: str | None = None  # the actor's role_name when the handler looked it up
+
+
+@dataclass(frozen=True)
+class Unlabeled:
+    """issues.unlabeled"""
+
+    label: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class Closed:
+    """issues.closed"""
+
+    actor: str
+    actor_role: str | None = None
+
+
+@dataclass(frozen=True)
+class Reopened:
+    """issues.reopened"""
+
+    actor: str
+
+
+@dataclass(frozen=True)
+class Edited:
+    """issues.edited (the body may now say something else, e.g. the form's security box)."""
+
+    actor: str
+
+
+@dataclass(frozen=True)
+class CommentCreated:
+    """issue_comment.created: the only trigger that carries commands."""
+
+    comment_id: int
+    author: str
+    body: str
+    role_name: str  # the author's permission role_name: admin/maintain/write/triage/read/none
+    author_is_bot: bool = False  # user.type == "Bot"
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A periodic reconcile: no event, just look and tidy up."""
+
+
+Trigger = Opened | Labeled | Unlabeled | Closed | Reopened | Edited | CommentCreated | Sweep
