@@ -1,0 +1,180 @@
+"""The :class:`Sandbox`: an in-memory GitHub served over HTTP, with webhooks to the app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from cryptography.hazmat.primitives import serialization
+
+from . import render
+from .access import Actor
+from .client import UserClient
+from .errors import ApiError
+from .faults import Faults
+from .model import ROLES, File, World
+from .payloads import notify
+from .recording import RecordedRequest, Recorder
+from .routes.apps import manifest_code
+from .seed import Seed, build_world
+from .server import Server
+from .webhooks import Delivery, DeliveryQueue
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def public_key_pem(key: str | bytes | None) -> bytes | None:
+    """Accept a public key, or derive it from a private key (both PEM)."""
+    if key is None:
+        return None
+    data = key.encode() if isinstance(key, str) else key
+    if b"PRIVATE KEY" in data:
+        private = serialization.load_pem_private_key(data, password=None)
+        return private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    serialization.load_pem_public_key(data)  # fail early on a malformed key
+    return data
+
+
+class Sandbox:
+    def __init__(self, seed: Seed = None, *, app_id: int = 1, app_slug: str = "incident-bot",
+                 app_public_key_pem: str | bytes | None = None, webhook_url: str | None = None,
+                 webhook_secret: str = "", clock: Callable[[], dt.datetime] | None = None,
+                 record_path: str | os.PathLike[str] | None = None,
+                 events: tuple[str, ...] = ("issues", "issue_comment", "sub_issues")) -> None:
+        self.faults = Faults()
+        self.state: World = build_world(seed, clock=clock or _utcnow, app_id=app_id,
+                                        app_slug=app_slug,
+                                        public_key=public_key_pem(app_public_key_pem))
+        self._queue = DeliveryQueue(app_id=app_id, hook_id=app_id * 1000 + 7,
+                                    secret=webhook_secret, url=webhook_url,
+                                    events=tuple(events), faults=self.faults.deliveries)
+        self.state.emit = self._queue.emit
+        self._recorder = Recorder(record_path)
+        self._server = Server(self.state, self._queue, self.faults, self._recorder)
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.base_url = ""
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._runner = web.AppRunner(self._server.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        bound = sockets[0].getsockname()[1] if sockets else port
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        self.base_url = f"http://{shown}:{bound}"
+        self.state.api_url = self.base_url
+        await self._queue.start()
+        return self.base_url
+
+    async def stop(self) -> None:
+        await self._queue.stop()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Sandbox:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- webhooks -------------------------------------------------------------------------
+    @property
+    def webhook_url(self) -> str | None:
+        return self._queue.url
+
+    @webhook_url.setter
+    def webhook_url(self, value: str | None) -> None:
+        self._queue.url = value
+
+    @property
+    def webhook_secret(self) -> str:
+        return self._queue.secret
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        return self._queue.deliveries
+
+    async def settle(self, timeout: float = 10) -> None:
+        await self._queue.settle(timeout)
+
+    async def redeliver(self, delivery_id: str) -> Delivery:
+        again = self._queue.redeliver(delivery_id)
+        await again.done.wait()
+        return again
+
+    # -- recording ------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self._recorder.requests
+
+    # -- people and helpers ---------------------------------------------------------------
+    def _session_get(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    def user(self, login: str) -> UserClient:
+        return UserClient(login, lambda: self.base_url, self._session_get)
+
+    def _repo(self, owner_repo: str) -> Any:
+        owner, _, name = owner_repo.partition("/")
+        repo = self.state.repo(owner, name)
+        if repo is None:
+            raise KeyError(owner_repo)
+        return repo
+
+    def issue(self, owner_repo: str, number: int) -> dict[str, Any]:
+        iss = self._repo(owner_repo).issues[number]
+        return render.issue(self.state, iss)
+
+    def comments(self, owner_repo: str, number: int) -> list[dict[str, Any]]:
+        iss = self._repo(owner_repo).issues[number]
+        return [render.comment(self.state, self.state.comments[c]) for c in iss.comment_ids]
+
+    def add_file(self, owner_repo: str, path: str, text: str, branch: str | None = None) -> None:
+        repo = self._repo(owner_repo)
+        files = repo.branches.setdefault(branch or repo.default_branch, {})
+        files[path] = File(path=path, text=text)
+        repo.updated_at = self.state.now()
+
+    def set_permission(self, owner_repo: str, login: str, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}")
+        repo = self._repo(owner_repo)
+        self.state.user(login)
+        for key in [k for k in repo.collaborators if k.lower() == login.lower()]:
+            del repo.collaborators[key]
+        if role != "none":
+            repo.collaborators[login] = role
+
+    def delete_issue(self, owner_repo: str, number: int, by: str) -> None:
+        """Delete an issue as an admin does in the UI (no REST endpoint): GET then answers 410."""
+        repo = self._repo(owner_repo)
+        iss = repo.issues[number]
+        actor = Actor(kind="user", login=by)
+        notify(self.state, repo, actor, "issues", "deleted", issue=iss)
+        iss.deleted = True
+
+    def register_manifest_code(self, manifest: dict[str, Any]) -> str:
+        """What GitHub does when a person confirms a manifest: a one-time, one-hour code."""
+        return manifest_code(self.state, manifest)
+
+
+__all__ = ["ApiError", "Sandbox"]
