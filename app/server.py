@@ -33,6 +33,7 @@ def create_app(
     router: Router | None = None,
     policy: RetryPolicy | None = None,
     services_factory: Callable[[GitHubApp], Services] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> web.Application:
     """Build the server. Nothing is read from the environment here: `settings` says it all."""
     if router is None:
@@ -54,6 +55,7 @@ def create_app(
                 private_key=settings.private_key,
                 api_url=settings.api_url,
                 policy=policy or RetryPolicy(),
+                clock=clock,
             )
             services = (services_factory or Services.create)(github)
             app[SERVICES] = services

@@ -1,0 +1,63 @@
+"""Reading an incident's current state from GitHub: the issue and its history.
+
+Handlers always re-read: a webhook payload may be older than the issue by the
+time its turn comes, and the rules must decide on what is true now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from gidgethub import BadRequest
+from gidgethub.abc import GitHubAPI
+
+from .executor import IssueRef
+from .incident import Incident
+from .workflow.model import Workflow
+
+
+async def load_incident(gh: GitHubAPI, ref: IssueRef, bot_login: str) -> Incident:
+    base = "/repos/{owner}/{repo}/issues/{number}"
+    issue = await gh.getitem(base, ref.vars)
+    comments = [c async for c in gh.getiter(base + "/comments?per_page=100", ref.vars)]
+    events = [e async for e in gh.getiter(base + "/events?per_page=100", ref.vars)]
+    sub_issues: list[dict[str, Any]] = []
+    if (issue.get("sub_issues_summary") or {}).get("total", 1):
+        sub_issues = [s async for s in gh.getiter(base + "/sub_issues?per_page=100", ref.vars)]
+    return Incident.from_github(issue, comments, events, bot_login=bot_login, sub_issues=sub_issues)
+
+
+async def role_name(gh: GitHubAPI, owner: str, repo: str, login: str) -> str:
+    """The person's precise role on the repository (GITHUB-FACTS: decide on role_name)."""
+    try:
+        answer = await gh.getitem(
+            "/repos/{owner}/{repo}/collaborators/{login}/permission",
+            {"owner": owner, "repo": repo, "login": login},
+        )
+    except BadRequest as exc:
+        if int(exc.status_code) in (403, 404):
+            return "none"
+        raise
+    return str(answer.get("role_name") or answer.get("permission") or "none")
+
+
+async def incidents_led(
+    gh: GitHubAPI, owner: str, repo: str, workflow: Workflow, since: dt.datetime
+) -> Counter[str]:
+    """How many incidents each person led since `since` (seed 001's equity rule)."""
+    label = workflow.incident_label.name
+    query = f'repo:{owner}/{repo} is:issue label:"{label}" created:>={since.date().isoformat()}'
+    led: Counter[str] = Counter()
+    async for item in gh.getiter("/search/issues{?q,per_page}", {"q": query, "per_page": 100}):
+        for assignee in (item.get("assignees") or [])[:1]:
+            led[str(assignee["login"])] += 1
+    return led
+
+
+async def team_members(gh: GitHubAPI, team: str) -> tuple[str, ...]:
+    """Logins of `org/team-slug`, in GitHub's order."""
+    org, _, slug = team.partition("/")
+    members = gh.getiter("/orgs/{org}/teams/{slug}/members?per_page=100", {"org": org, "slug": slug})
+    return tuple([str(m["login"]) async for m in members])
