@@ -195,6 +195,10 @@ class Incident:
     def status(self, workflow: Workflow) -> Status | None:
         return _newest(self.statuses(workflow), self.events, lambda s: s.label.name)
 
+    def newest(self, labels: Sequence[str]) -> str | None:
+        """Of these labels, the one added last according to the events."""
+        return _newest(tuple(labels), self.events, lambda label: label)
+
     @property
     def lead(self) -> str | None:
         """The lead is the assignee (the first one, when people assigned several)."""
@@ -205,9 +209,7 @@ class Incident:
     def bot_comment(self, kind: str) -> Comment | None:
         """The bot's comment carrying marker(kind), the first one if there are several."""
         tag = marker(kind)
-        return next(
-            (c for c in self.comments if c.author == self.bot_login and tag in c.body), None
-        )
+        return next((c for c in self.comments if c.author == self.bot_login and tag in c.body), None)
 
     def has_bot_comment(self, kind: str) -> bool:
         return self.bot_comment(kind) is not None
@@ -234,9 +236,7 @@ def _event_time(event: IssueEvent) -> dt.datetime:
     return event.at
 
 
-def _newest(
-    items: tuple[T, ...], events: tuple[IssueEvent, ...], label_of: Callable[[T], str]
-) -> T | None:
+def _newest(items: tuple[T, ...], events: tuple[IssueEvent, ...], label_of: Callable[[T], str]) -> T | None:
     """Of several labels of one kind, the one added last (GitHub lists labels alphabetically)."""
     if len(items) <= 1:
         return items[0] if items else None

@@ -152,9 +152,7 @@ def _to_json(ledger: Ledger) -> dict[str, Any]:
     data["ack"] = [[a.by, _epoch(a.at), a.comment_id] for a in ledger.acks]
     data["upd"] = [[u.by, _epoch(u.at), u.text, u.comment_id] for u in ledger.updates]
     data["rol"] = [[r.role, r.login, r.by, _epoch(r.at), r.comment_id] for r in ledger.roles]
-    data["hand"] = [
-        [h.from_login, h.to_login, h.by, _epoch(h.at), h.comment_id] for h in ledger.handoffs
-    ]
+    data["hand"] = [[h.from_login, h.to_login, h.by, _epoch(h.at), h.comment_id] for h in ledger.handoffs]
     data["sent"] = list(ledger.sent)
     data["done"] = list(ledger.processed)
     return data
@@ -170,8 +168,7 @@ def _from_json(data: Any) -> Ledger:
         declared_at=_from_epoch(declared_at) if declared_at is not None else None,
         acks=tuple(Ack(_text(b), _from_epoch(t), _int(c)) for b, t, c in data.get("ack", [])),
         updates=tuple(
-            Update(_text(b), _from_epoch(t), _text(x), _int(c))
-            for b, t, x, c in data.get("upd", [])
+            Update(_text(b), _from_epoch(t), _text(x), _int(c)) for b, t, x, c in data.get("upd", [])
         ),
         roles=tuple(
             RoleAssignment(_text(r), _text(lg), _text(b), _from_epoch(t), _int(c))

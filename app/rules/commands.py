@@ -1,0 +1,233 @@
+"""Commands in a comment: all take effect, or none does and one reply says why.
+
+Each command comment is handled once: its id goes into the ledger, and any
+reply carries the marker ``reply-<comment id>``, so a redelivery finds it done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from app import summary
+from app.actions import OpenFollowup, marker
+from app.commands import Command, Parsed, parse, usage
+from app.ledger import Ack, Handoff, RoleAssignment, Update
+from app.rules.context import Context, is_admin, may_change
+from app.rules.lifecycle import move_status
+from app.rules.plan import Plan
+from app.rules.record import record
+from app.rules.status import resolve_refusal, transition_refusal
+from app.rules.triggers import CommentCreated
+from app.workflow.model import Workflow
+
+OPEN_TO_ANYONE = frozenset({"incident", "help"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A command's result: the plan with its effect, or why it was refused."""
+
+    plan: Plan
+    refusal: str | None = None
+
+
+def reply_kind(comment_id: int) -> str:
+    return f"reply-{comment_id}"
+
+
+def _reply(plan: Plan, comment: CommentCreated, text: str) -> Plan:
+    kind = reply_kind(comment.comment_id)
+    return plan.reply(f"{marker(kind)}\n@{comment.author} {text}", kind=kind)
+
+
+def already_handled(plan: Plan, comment: CommentCreated) -> bool:
+    incident = plan.before
+    return incident.ledger.has_processed(comment.comment_id) or incident.has_bot_comment(
+        reply_kind(comment.comment_id)
+    )
+
+
+def on_comment(plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCreated) -> Plan:
+    if comment.author == ctx.bot_login or already_handled(plan, comment):
+        return plan
+    parsed = parse(comment.body, workflow, author=comment.author)
+    if not plan.after.is_incident(workflow) and not _concerns_non_incident(parsed):
+        return plan  # an ordinary issue: its comments are none of the bot's business
+    if not parsed.commands and not parsed.errors:
+        return _implicit_ack(plan, workflow, comment)
+    if parsed.errors:
+        lines = [f"- `{e.line}`: {e.reason} Valid form: {e.usage}" for e in parsed.errors]
+        text = "I did not apply this comment:\n" + "\n".join(lines)
+        return _reply(plan, comment, f"{text}\n\nWrite `/help` for all commands.")
+    return _run(plan, workflow, ctx, comment, parsed.commands)
+
+
+def _concerns_non_incident(parsed: Parsed) -> bool:
+    return any(c.verb in OPEN_TO_ANYONE for c in parsed.commands)
+
+
+def _run(
+    plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCreated, commands: tuple[Command, ...]
+) -> Plan:
+    if not may_change(comment.role_name):
+        return _without_permission(plan, workflow, comment, commands)
+    start = plan
+    refusals: list[str] = []
+    for command in commands:
+        outcome = _apply(plan, workflow, ctx, comment, command)
+        plan = outcome.plan
+        if outcome.refusal:
+            refusals.append(f"- `{usage(command.verb)}`: {outcome.refusal}")
+    if refusals:
+        text = "I did not apply this comment:\n" + "\n".join(refusals)
+        return _reply(start, comment, text)
+    if plan.after.is_incident(workflow) and any(c.verb != "help" for c in commands):
+        plan = plan.with_ledger(plan.after.ledger.mark_processed(comment.comment_id))
+    return plan
+
+
+def _without_permission(
+    plan: Plan, workflow: Workflow, comment: CommentCreated, commands: tuple[Command, ...]
+) -> Plan:
+    restricted = [c.verb for c in commands if c.verb not in OPEN_TO_ANYONE]
+    if restricted:
+        listed = ", ".join(f"`/{verb}`" for verb in dict.fromkeys(restricted))
+        return _reply(
+            plan,
+            comment,
+            f"only people with triage, write, maintain or admin permission can use {listed}, "
+            "so I did not apply this comment. Anyone may write `/incident` to report an "
+            "incident or `/help`.",
+        )
+    if any(c.verb == "help" for c in commands):
+        plan = _reply(plan, comment, summary.help_text())
+    if any(c.verb == "incident" for c in commands) and not plan.after.is_incident(workflow):
+        plan = plan.reply(
+            f"{marker('report')}\nThanks @{comment.author}: this is recorded as a possible "
+            "incident. A maintainer (triage permission or above) confirms it by writing "
+            "`/incident`.",
+            kind="report",
+        )
+    return plan
+
+
+def _implicit_ack(plan: Plan, workflow: Workflow, comment: CommentCreated) -> Plan:
+    """With `ack_by_any_comment`, the lead's first word on the incident counts as /ack."""
+    incident = plan.after
+    lead = incident.lead
+    if not workflow.lead.ack_by_any_comment or not lead or lead.lower() != comment.author.lower():
+        return plan
+    if summary.lead_acknowledged(incident):
+        return plan
+    ack = Ack(comment.author, plan.now, comment.comment_id)
+    return plan.with_ledger(replace(incident.ledger, acks=(*incident.ledger.acks, ack)))
+
+
+def _apply(
+    plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCreated, command: Command
+) -> Outcome:
+    if command.verb == "incident":
+        return _declare(plan, workflow, ctx, comment)
+    if not plan.after.is_incident(workflow):
+        return Outcome(plan, "this issue is not an incident yet: write `/incident` first.")
+    match command.verb:
+        case "severity":
+            present = tuple(s.label.name for s in plan.after.severities(workflow))
+            label = workflow.severity_by_key(command.value).label.name
+            return Outcome(plan.swap_label(label, present))
+        case "status":
+            return _status(plan, workflow, comment, command.value)
+        case "resolve":
+            return _status(plan, workflow, comment, workflow.resolved_status.key)
+        case "ack":
+            return _ack(plan, comment)
+        case "lead":
+            return Outcome(_hand_off(plan, comment, command.login))
+        case "role":
+            return Outcome(_assign_role(plan, comment, command))
+        case "update":
+            update = Update(comment.author, plan.now, command.value, comment.comment_id)
+            return Outcome(plan.with_ledger(plan.after.ledger.with_update(update)))
+        case "followup":
+            return Outcome(_followup(plan, workflow, comment, command.value))
+        case "retro":
+            return Outcome(plan.upsert("retro", summary.retro(plan.after, workflow)))
+        case _:  # help
+            return Outcome(_reply(plan, comment, summary.help_text()))
+
+
+def _declare(plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCreated) -> Outcome:
+    if plan.after.is_incident(workflow):
+        return Outcome(plan)
+    for role in workflow.roles:
+        allowed = {login.lower() for login in role.notify}
+        if role.required_to_declare and not (
+            is_admin(comment.role_name) or comment.author.lower() in allowed
+        ):
+            return Outcome(plan, f"only the {role.name} or an admin may declare an incident.")
+    plan = plan.add_label(workflow.incident_label.name)
+    return Outcome(record(plan, workflow, ctx, declarer=comment.author))
+
+
+def _status(plan: Plan, workflow: Workflow, comment: CommentCreated, key: str) -> Outcome:
+    current = plan.after.status(workflow)
+    wanted = workflow.status_by_key(key)
+    if current is not None and current.key == key:
+        return Outcome(plan)
+    refusal = transition_refusal(workflow, current, wanted)
+    if refusal is None and wanted.resolved:
+        refusal = resolve_refusal(plan.after, workflow, comment.author, comment.role_name)
+    if refusal:
+        return Outcome(plan, refusal)
+    return Outcome(move_status(plan, workflow, key))
+
+
+def _ack(plan: Plan, comment: CommentCreated) -> Outcome:
+    incident = plan.after
+    lead = incident.lead
+    if lead and lead.lower() != comment.author.lower():
+        return Outcome(
+            plan,
+            f"@{lead} leads this incident. To take over, write `/lead @{comment.author}` and `/ack`.",
+        )
+    if lead is None:
+        plan = _hand_off(plan, comment, comment.author)  # "I'm on it" with nobody leading
+    if summary.lead_acknowledged(plan.after):
+        return Outcome(plan)
+    ack = Ack(comment.author, plan.now, comment.comment_id)
+    ledger = plan.after.ledger
+    return Outcome(plan.with_ledger(replace(ledger, acks=(*ledger.acks, ack))))
+
+
+def _hand_off(plan: Plan, comment: CommentCreated, login: str) -> Plan:
+    incident = plan.after
+    if incident.lead and incident.lead.lower() == login.lower():
+        return plan
+    handoff = Handoff(incident.lead, login, comment.author, plan.now, comment.comment_id)
+    ledger = replace(incident.ledger, handoffs=(*incident.ledger.handoffs, handoff))
+    return plan.assign(login).with_ledger(ledger)
+
+
+def _assign_role(plan: Plan, comment: CommentCreated, command: Command) -> Plan:
+    ledger = plan.after.ledger
+    if (ledger.role_holder(command.value) or "").lower() == command.login.lower():
+        return plan
+    assignment = RoleAssignment(command.value, command.login, comment.author, plan.now, comment.comment_id)
+    return plan.with_ledger(replace(ledger, roles=(*ledger.roles, assignment)))
+
+
+def _followup(plan: Plan, workflow: Workflow, comment: CommentCreated, title: str) -> Plan:
+    incident = plan.after
+    kind = f"followup-{comment.comment_id}"
+    if any(marker(kind) in s.body for s in incident.sub_issues):
+        return plan
+    labels = [workflow.followups.label.name]
+    severity = incident.severity(workflow)
+    status = incident.status(workflow)
+    settled = status is not None and (status.stabilized or status.resolved)
+    if severity and severity.critical_followups and not settled:
+        labels.append(workflow.followups.critical_label.name)
+    intro = workflow.followups.body_intro
+    body = f"{marker(kind)}\nFollow-up of incident #{incident.number}, opened by @{comment.author}."
+    body = f"{body}\n\n{intro}" if intro else body
+    return plan.open_followup(OpenFollowup(kind, title[:256], body, tuple(labels)))
