@@ -32,6 +32,7 @@ class Ctx:
     actor: Actor
     params: dict[str, str]
     body: Any
+    rate_overview: dict[str, Any] = field(default_factory=dict)
 
     def param_int(self, name: str) -> int:
         """A numeric path parameter; GitHub answers 404 for a non-number."""

@@ -101,12 +101,29 @@ def _article(schema: dict[str, Any]) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
+# Where the docs' prose allows more than the schema: "You can also pass an array of labels
+# directly" (add/set labels, set also "a single label as a string"), and "You can pass an
+# empty array to remove all labels" despite minItems 1.
+_LABEL_OPS = {"issues/add-labels", "issues/set-labels"}
+
+
+def _prose_allows(op: dict[str, Any], body: Any) -> bool:
+    if op["operationId"] not in _LABEL_OPS:
+        return False
+    if op["operationId"] == "issues/set-labels":
+        if isinstance(body, str) or body == {"labels": []}:
+            return True
+    return isinstance(body, list) and bool(body) and all(
+        isinstance(x, str) or (isinstance(x, dict) and isinstance(x.get("name"), str))
+        for x in body)
+
+
 def check_body(method: str, path: str, body: Any) -> str | None:
     """Schema problems of a request body, judged like GitHub: unknown keys are ignored."""
     op = operation_for(method, path)
     if op is None or op.get("requestBody") is None:
         return None
-    if body is None:
+    if body is None or _prose_allows(op, body):
         return None
     return check(op["requestBody"], body)
 
@@ -130,7 +147,7 @@ def conforms(method: str, path: str, body: Any) -> str | None:
         return f"{op['operationId']} requires a body" if op["bodyRequired"] else None
     if schema is None:
         return f"{op['operationId']} takes no body"
-    reason = check(schema, body)
+    reason = None if _prose_allows(op, body) else check(schema, body)
     if reason:
         return reason
     if isinstance(body, dict):

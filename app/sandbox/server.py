@@ -81,27 +81,26 @@ class Server:
         rec = RecordedRequest(method=request.method, path=request.path,
                               query=dict(request.query), body=_loads_or_none(body_raw),
                               status=0, actor="anonymous")
+        actor = Actor(kind="anonymous")
         try:
             rule = self.faults.match(request.method, request.path)
             if rule is not None:
                 rec.faulted = True
-                return await self._fault(request, rule, rec)
-            response = await self._dispatch(request, body_raw, rec)
+                return await self._fault(request, rule, rec, actor)
+            actor = actor_from_header(self.world, request.headers.get("Authorization"))
+            rec.actor = actor.label
+            response = await self._dispatch(request, body_raw, actor)
         except ApiError as err:
             response = self._json(err.status, err.body(), err.headers)
-        self._common_headers(request, response, rec)
+        self._common_headers(request, response, actor)
         rec.status = response.status
         self.recorder.add(rec)
         return response
 
-    async def _dispatch(self, request: web.Request, raw: bytes,
-                        rec: RecordedRequest) -> web.Response:
+    async def _dispatch(self, request: web.Request, raw: bytes, actor: Actor) -> web.Response:
         version = request.headers.get("X-GitHub-Api-Version")
         if version is not None and version not in API_VERSIONS:
             raise ApiError(400, f"API version {version} is not supported.")
-        actor = actor_from_header(self.world, request.headers.get("Authorization"))
-        rec.actor = actor.label
-        request["actor"] = actor
         found = ROUTER.match(request.method, request.raw_path.split("?", 1)[0])
         if found is None:
             raise not_found()
@@ -117,9 +116,8 @@ class Server:
             raise ApiError(422, f"Invalid request.\n\n{reason}")
         resource = "search" if route.template.startswith("/search/") else "core"
         now = int(self.world.now().timestamp())
-        request["rate_overview"] = self.limits.overview(actor, now)
         ctx = Ctx(request=request, world=self.world, queue=self.queue, actor=actor,
-                  params=params, body=body)
+                  params=params, body=body, rate_overview=self.limits.overview(actor, now))
         reply = await route.handler(ctx)
         return self._reply(request, reply, actor, resource, now)
 
@@ -164,17 +162,16 @@ class Server:
         resp.headers["x-ratelimit-resource"] = resource
 
     def _common_headers(self, request: web.Request, resp: web.StreamResponse,
-                        rec: RecordedRequest) -> None:
+                        actor: Actor) -> None:
         resp.headers["x-github-request-id"] = _request_id()
         resp.headers["x-github-api-version-selected"] = request.headers.get(
             "X-GitHub-Api-Version", API_VERSIONS[0])
         if "x-ratelimit-limit" not in resp.headers:
-            actor = request.get("actor") or Actor(kind="anonymous")
             now = int(self.world.now().timestamp())
             self._rate_headers(resp, self.limits.bucket(actor, "core", now), "core")
 
-    async def _fault(self, request: web.Request, rule: FaultRule,
-                     rec: RecordedRequest) -> web.StreamResponse:
+    async def _fault(self, request: web.Request, rule: FaultRule, rec: RecordedRequest,
+                     actor: Actor) -> web.StreamResponse:
         if rule.delay:
             await asyncio.sleep(rule.delay)
         if rule.reset:
@@ -191,7 +188,7 @@ class Server:
                     str(rule.status)}
         resp = self._json(rule.status, body, headers) if body is not None else web.Response(
             status=rule.status, headers=headers)
-        self._common_headers(request, resp, rec)
+        self._common_headers(request, resp, actor)
         if rule.reset_in is not None:
             resp.headers["x-ratelimit-remaining"] = "0"
             resp.headers["x-ratelimit-used"] = resp.headers["x-ratelimit-limit"]

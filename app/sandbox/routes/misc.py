@@ -40,4 +40,4 @@ async def remove(ctx: Ctx) -> Reply:
 @router.add("GET", "/rate_limit")
 async def rate_limit(ctx: Ctx) -> Reply:
     # Filled in by the server, which owns the counters (GET /rate_limit itself is free).
-    return Reply(body=ctx.request["rate_overview"])
+    return Reply(body=ctx.rate_overview)
