@@ -104,12 +104,16 @@ class Plan:
     def close(self, reason: str = "completed") -> Plan:
         if self.after.state == "closed":
             return self
-        return self._then(CloseIssue(reason), replace(self.after, state="closed"))
+        event = IssueEvent(kind="closed", actor=self.after.bot_login, at=self.now)
+        after = replace(self.after, state="closed", events=(*self.after.events, event))
+        return self._then(CloseIssue(reason), after)
 
     def reopen(self) -> Plan:
         if self.after.state == "open":
             return self
-        return self._then(ReopenIssue(), replace(self.after, state="open"))
+        event = IssueEvent(kind="reopened", actor=self.after.bot_login, at=self.now)
+        after = replace(self.after, state="open", events=(*self.after.events, event))
+        return self._then(ReopenIssue(), after)
 
     def finish(self, workflow: Workflow) -> list[Action]:
         """The actions in the order the executor must run them, the summary brought up to date."""

@@ -319,3 +319,49 @@ class Form:
     severity: str | None = None
     security: bool = False
     status: str | None = None
+
+
+def recorded(
+    workflow: Workflow | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    **issue_fields: Any,
+) -> FakeIssue:
+    """An incident the bot has already recorded, at this status/severity key, a minute ago."""
+    from app.rules import Opened
+
+    workflow = workflow or default_workflow()
+    labels = [workflow.incident_label.name]
+    if status is not None:
+        labels.append(workflow.status_by_key(status).label.name)
+    if severity is not None:
+        labels.append(workflow.severity_by_key(severity).label.name)
+    issue = FakeIssue(labels=labels, **issue_fields)
+    run(issue, Opened(issue.author), workflow)
+    issue.now += MINUTE
+    return issue
+
+
+def settled(issue: FakeIssue, trigger: Trigger, workflow: Workflow, ctx: Context | None = None) -> bool:
+    """Deciding again on the same trigger, with nothing changed, asks for nothing."""
+    return decide(trigger, issue.incident(), workflow, ctx or context(issue.now)) == []
+
+
+def texts(actions: list[Action]) -> str:
+    """Every piece of text the actions would write anywhere."""
+    parts: list[str] = []
+    for action in actions:
+        match action:
+            case UpsertComment(body=body) | Reply(body=body):
+                parts.append(body)
+            case OpenFollowup(title=title, body=body):
+                parts += [title, body]
+            case AddLabels(names=names):
+                parts += names
+            case RemoveLabel(name=name):
+                parts.append(name)
+            case EnsureLabels(labels=labels):
+                parts += [f"{x.name} {x.description}" for x in labels]
+            case _:
+                pass
+    return "\n".join(parts)
