@@ -110,9 +110,8 @@ _LABEL_OPS = {"issues/add-labels", "issues/set-labels"}
 def _prose_allows(op: dict[str, Any], body: Any) -> bool:
     if op["operationId"] not in _LABEL_OPS:
         return False
-    if op["operationId"] == "issues/set-labels":
-        if isinstance(body, str) or body == {"labels": []}:
-            return True
+    if op["operationId"] == "issues/set-labels" and (isinstance(body, str) or body == {"labels": []}):
+        return True
     return isinstance(body, list) and bool(body) and all(
         isinstance(x, str) or (isinstance(x, dict) and isinstance(x.get("name"), str))
         for x in body)
