@@ -1,0 +1,237 @@
+"""A repository's `.github/incidents.yml`: which preset, what overrides, where from.
+
+Probot's convention (GITHUB-FACTS "Per-repository configuration"): read the file
+from the repository's default branch; when absent, the same path in the owner's
+`.github` repository; `_extends: repo | owner/repo | repo:path.yml` names another
+config merged under this one. Merge order: preset < extended < own.
+
+Resolution is pure (`resolve_config` over a mapping of file texts), so every rule
+is testable without HTTP; `fetch_config` only fetches the files it asks for. A
+broken file never raises: the default workflow runs and `RepoConfig.error` says,
+in one line, which file, which line, what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Final
+
+import gidgethub
+from gidgethub.abc import GitHubAPI
+
+from app.workflow.errors import ConfigError, WorkflowError
+from app.workflow.loader import DEFAULT_PRESET, default_workflow, preset_source, with_overrides
+from app.workflow.model import Workflow
+from app.workflow.schema import REPO_KEYS, check_repo_keys, repo_fail
+from app.workflow.yamltree import Doc, merge, parse, without_keys
+
+CONFIG_PATH: Final = ".github/incidents.yml"
+MAX_EXTENDS: Final = 5  # a chain longer than this is a mistake, not a design
+
+FileKey = tuple[str, str]  # ("owner/repo", "path/in/repo.yml")
+Files = Mapping[FileKey, str | None]  # None: the file does not exist (404)
+
+# Probot's `_extends` syntax: [owner/]repo[:path.yml]
+_EXTENDS = re.compile(
+    r"^(?:(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/)?"
+    r"(?P<repo>[-_.A-Za-z0-9]+)"
+    r"(?::(?P<path>[-_./A-Za-z0-9]+\.ya?ml))?$"
+)
+
+
+@dataclass(frozen=True)
+class RepoConfig:
+    workflow: Workflow
+    status_page: bool = False  # publish this repository's incidents on the status page
+    source: str = preset_source(DEFAULT_PRESET)  # the file the config came from
+    error: ConfigError | None = None  # set when a file was broken and the default is used
+
+
+class _Missing(Exception):
+    """A file resolution needs that the caller has not fetched yet."""
+
+    def __init__(self, key: FileKey) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def file_label(key: FileKey) -> str:
+    """How messages name a file: `acme/web:.github/incidents.yml`."""
+    return f"{key[0]}:{key[1]}"
+
+
+def resolve_config(files: Files, owner: str, repo: str) -> RepoConfig:
+    """The repository's configuration from the files given; a file not given counts as absent."""
+    return _resolve(files.get, owner, repo)
+
+
+def missing_file(files: Files, owner: str, repo: str) -> FileKey | None:
+    """The next file `resolve_config` would read that `files` lacks, or None when complete."""
+
+    def lookup(key: FileKey) -> str | None:
+        if key not in files:
+            raise _Missing(key)
+        return files[key]
+
+    try:
+        _resolve(lookup, owner, repo)
+    except _Missing as missing:
+        return missing.key
+    return None
+
+
+async def fetch_config(gh: GitHubAPI, owner: str, repo: str) -> RepoConfig:
+    """Fetch `.github/incidents.yml` (and what it extends) and resolve it.
+
+    Errors other than "not found" propagate (the caller retries), except that a
+    refusal to read contents becomes a config error naming the missing permission.
+    """
+    files: dict[FileKey, str | None] = {}
+    # Own file, org fallback, and a bounded `_extends` chain: never more than this.
+    for _ in range(MAX_EXTENDS + 3):
+        key = missing_file(files, owner, repo)
+        if key is None:
+            break
+        try:
+            files[key] = await _fetch_text(gh, key)
+        except gidgethub.BadRequest as error:
+            if error.status_code != HTTPStatus.FORBIDDEN or _rate_limited(error):
+                raise
+            problem = ConfigError(
+                file_label(key),
+                "",
+                "the app to be allowed to read it",
+                hint=f"GitHub answered 403 ({error}); grant the app 'Contents: read'",
+            )
+            return RepoConfig(default_workflow(), source=file_label(key), error=problem)
+    return resolve_config(files, owner, repo)
+
+
+async def _fetch_text(gh: GitHubAPI, key: FileKey) -> str | None:
+    owner, _, repo = key[0].partition("/")
+    try:
+        # `{+path}`: reserved expansion keeps the path's "/" unescaped.
+        item = await gh.getitem(
+            "/repos/{owner}/{repo}/contents/{+path}",
+            {"owner": owner, "repo": repo, "path": key[1]},
+        )
+    except gidgethub.BadRequest as error:
+        if error.status_code == HTTPStatus.NOT_FOUND:
+            return None
+        raise
+    if not isinstance(item, dict) or item.get("type", "file") != "file":
+        return None  # a directory of that name is not a config file
+    content = item.get("content")
+    if not isinstance(content, str):
+        return None
+    try:
+        raw = base64.b64decode(content)  # GitHub wraps the base64 in lines; b64decode skips them
+    except (binascii.Error, ValueError):
+        return ""
+    return raw.decode("utf-8", errors="replace")
+
+
+def _rate_limited(error: gidgethub.BadRequest) -> bool:
+    headers = getattr(error, "headers", None) or {}
+    return headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
+
+
+# --- resolution ------------------------------------------------------------------------
+
+
+def _resolve(lookup: Callable[[FileKey], str | None], owner: str, repo: str) -> RepoConfig:
+    own = (f"{owner}/{repo}", CONFIG_PATH)
+    text = lookup(own)
+    found = own
+    if text is None and repo != ".github":
+        found = (f"{owner}/.github", CONFIG_PATH)
+        text = lookup(found)
+    if text is None:
+        return RepoConfig(default_workflow())
+    source = file_label(found)
+    try:
+        return _build(_chain(lookup, owner, found, text), source)
+    except WorkflowError as error:
+        return RepoConfig(default_workflow(), source=source, error=ConfigError.from_workflow_error(error))
+
+
+def _chain(lookup: Callable[[FileKey], str | None], owner: str, key: FileKey, text: str) -> Doc:
+    """The config merged over everything it extends (own last, so it wins)."""
+    docs: list[Doc] = []
+    seen = {key}
+    while True:
+        doc = parse(text, file_label(key))
+        check_repo_keys(doc)
+        docs.append(doc)
+        assert isinstance(doc.data, Mapping)
+        extends = doc.data.get("_extends")
+        if extends is None:
+            break
+        target = _extends_target(doc, extends, owner)
+        if target in seen:
+            raise repo_fail(doc, ("_extends",), "no cycle of _extends", got=extends)
+        if len(docs) > MAX_EXTENDS:
+            raise repo_fail(doc, ("_extends",), f"at most {MAX_EXTENDS} levels of _extends")
+        seen.add(target)
+        extended = lookup(target)
+        if extended is None:
+            raise repo_fail(
+                doc,
+                ("_extends",),
+                "an existing config file",
+                got=extends,
+                hint=f"{file_label(target)} was not found on its default branch",
+            )
+        key, text = target, extended
+    result = docs[-1]
+    for doc in reversed(docs[:-1]):
+        result = merge(result, doc)
+    return result
+
+
+def _extends_target(doc: Doc, value: object, owner: str) -> FileKey:
+    match = _EXTENDS.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise repo_fail(doc, ("_extends",), "'repo', 'owner/repo' or 'repo:path.yml'", got=value)
+    return (
+        f"{match['owner'] or owner}/{match['repo']}",
+        match["path"] or CONFIG_PATH,
+    )
+
+
+def _build(doc: Doc, source: str) -> RepoConfig:
+    assert isinstance(doc.data, Mapping)
+    preset = doc.data.get("workflow", DEFAULT_PRESET)
+    if not isinstance(preset, str):
+        raise repo_fail(doc, ("workflow",), "a preset name like 'openverse'", got=preset)
+    status_page = doc.data.get("status_page", False)
+    if not isinstance(status_page, bool):
+        raise repo_fail(doc, ("status_page",), "true or false", got=status_page)
+    try:
+        overrides = without_keys(doc, frozenset(REPO_KEYS))
+        workflow = with_overrides(preset.strip(), overrides)
+    except WorkflowError as error:
+        if error.key_path == "workflow":  # an unknown preset: point at the config's line
+            raise repo_fail(doc, ("workflow",), error.expected, got=preset, hint=error.hint) from None
+        raise
+    return RepoConfig(workflow, status_page, source)
+
+
+def load_repo_config_text(text: str, source: str) -> tuple[RepoConfig, object]:
+    """A repository config read on its own (offline): no fallback, `_extends` not followed.
+
+    Returns the config and the `_extends` value (None when absent), since a
+    check without network cannot follow it. Raises WorkflowError.
+    """
+    doc = parse(text, source)
+    check_repo_keys(doc)
+    assert isinstance(doc.data, Mapping)
+    extends = doc.data.get("_extends")
+    if extends is not None:
+        _extends_target(doc, extends, "owner")
+    return _build(doc, source), extends
