@@ -70,13 +70,14 @@ def _severity(
 COMMS = ("Post a comms announcement that we are investigating", "Update the status page")
 
 
-def _status(key: str, name: str, **flags: bool) -> Status:
+def _status(key: str, name: str, *, stabilized: bool = False, resolved: bool = False) -> Status:
     return Status(
         key=key,
         name=name,
         label=LabelSpec(f"status: {name.lower()}", "0e8a16"),
         next_steps=(f"Next for {name}",),
-        **flags,
+        stabilized=stabilized,
+        resolved=resolved,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from app.actions import OpenFollowup, Reply
@@ -19,7 +21,7 @@ from tests.rules.factories import (
 WF = default_workflow()
 
 
-def _replies(actions: list[object]) -> list[Reply]:
+def _replies(actions: Sequence[object]) -> list[Reply]:
     return [a for a in actions if isinstance(a, Reply)]
 
 
@@ -95,7 +97,7 @@ def test_ack_by_someone_else_explains_how_to_take_over() -> None:
     issue = recorded(WF)
     _, actions = say(issue, "/ack", author="zed")
     (reply,) = _replies(actions)
-    assert f"/lead @zed" in reply.body
+    assert "/lead @zed" in reply.body
     assert issue.incident().ledger.acks == ()
 
 
