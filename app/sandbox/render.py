@@ -106,7 +106,7 @@ def repository(world: World, repo: Repo, *, full: bool = False) -> dict[str, Any
         "allow_forking": True, "is_template": False, "web_commit_signoff_required": False,
         "topics": [], "visibility": "private" if repo.private else "public",
         "forks": 0, "open_issues": open_count, "watchers": 0,
-        "default_branch": repo.default_branch,
+        "default_branch": repo.default_branch, "custom_properties": {},
     })
     if full:
         out["network_count"] = 0

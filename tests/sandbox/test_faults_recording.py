@@ -18,7 +18,7 @@ from .conftest import Clock, call
 
 async def test_injected_status_does_not_run_handler(sb: Sandbox) -> None:
     sb.faults.add(method="POST", path=r"/issues$", status=502, times=1)
-    status, body = await sb.user("alice").post("/repos/acme/web/issues", {"title": "x"})
+    status, _body = await sb.user("alice").post("/repos/acme/web/issues", {"title": "x"})
     assert status == 502
     assert sb.state.repo("acme", "web").issues == {}  # type: ignore[union-attr]
     await sb.settle()

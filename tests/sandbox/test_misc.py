@@ -31,9 +31,9 @@ async def test_pagination_link_header(sb: Sandbox, http: aiohttp.ClientSession) 
     status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=3&page=3",
                                  "user:alice")
     assert len(body) == 1 and 'rel="next"' not in h["Link"] and 'rel="first"' in h["Link"]
-    status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues", "user:alice")
+    _, body, h = await call(http, sb, "GET", "/repos/acme/web/issues", "user:alice")
     assert len(body) == 7 and "Link" not in h
-    status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=500",
+    _status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=500",
                                  "user:alice")
     assert len(body) == 7  # capped at 100
 

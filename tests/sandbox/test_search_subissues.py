@@ -85,7 +85,7 @@ async def test_sub_issues(sb: Sandbox, receiver: Receiver) -> None:
     status, _ = await alice.post("/repos/acme/web/issues/2/sub_issues",
                                  {"sub_issue_id": parent["id"]})
     assert status == 422
-    _, other = await alice.post("/repos/acme/web/issues", {"title": "other"})
+    _, _other = await alice.post("/repos/acme/web/issues", {"title": "other"})
     status, _ = await alice.post("/repos/acme/web/issues/3/sub_issues",
                                  {"sub_issue_id": child["id"]})
     assert status == 422
