@@ -97,15 +97,16 @@ def _checklist(items: list[str], checked: set[str]) -> list[str]:
 def _next_steps(
     incident: Incident, workflow: Workflow, severity: Severity | None, status: Status | None
 ) -> list[str]:
+    """Most urgent first: keep it private, roll back, tell people, then the status's own steps."""
+    resolved = status is not None and status.resolved
     steps: list[str] = []
-    if status is not None:
-        steps += status.next_steps
-    if severity is not None and not (status and status.resolved):
-        steps += severity.next_steps
     if incident.is_security(workflow):
         steps += workflow.security.next_steps
-    if not (status and status.resolved):
+    if not resolved:
         steps += workflow.next_steps
+        steps += severity.next_steps if severity is not None else ()
+    if status is not None:
+        steps += status.next_steps
     return steps
 
 

@@ -141,3 +141,15 @@ def test_bot_comments_are_never_parsed() -> None:
     run(issue, Opened("reporter"), WF)
     _, actions = say(issue, "/severity 1", author=BOT, role="admin")
     assert actions == []
+
+
+def test_a_broken_config_is_said_once_and_its_repair_too() -> None:
+    issue = FakeIssue(labels=["incident"])
+    broken = context(config_error="severities: expected a list")
+    run(issue, Opened("reporter"), WF, broken)
+    (notice,) = issue.bot_comments("config-error")
+    assert "expected a list" in notice
+    assert decide(Sweep(), issue.incident(), WF, broken) == []
+    run(issue, Sweep(), WF)
+    assert "load again" in issue.bot_comments("config-error")[0]
+    assert settled(issue, Sweep(), WF)

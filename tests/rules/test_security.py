@@ -67,3 +67,11 @@ def test_labeling_security_later_switches_the_summary() -> None:
     issue.label("security", actor="alice")
     run(issue, Labeled("security", "alice"), WF)
     assert "Security incident #7" in issue.bot_comments("summary")[0]
+
+
+def test_the_summary_puts_the_private_channel_first() -> None:
+    issue = _security_issue()
+    run(issue, Opened("stranger"), WF)
+    steps = issue.bot_comments("summary")[0].split("#### Next steps")[1].splitlines()
+    assert steps[1] == "- [ ] Discuss in a private security advisory"
+    assert steps[2] == "- [ ] Roll back first if a recent change caused it"
