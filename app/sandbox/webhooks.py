@@ -2,6 +2,17 @@
 
 GitHub does not retry: a delivery answered non-2xx, or whose connection fails, is recorded
 (``status`` None for a connection failure) and the queue moves on.
+
+Order rules (what an app may observe):
+- a payload is a snapshot taken when the change happens; deliveries leave in change order;
+- issue creation: ``issues.opened`` (already showing every label and assignee), then one
+  ``issues.labeled`` per label, then one ``issues.assigned`` per assignee;
+- one PATCH of an issue: ``edited`` (title/body, one delivery with both ``changes``), then
+  ``closed``/``reopened``, then ``unlabeled``/``labeled`` for the label difference, then
+  ``unassigned``/``assigned`` for the assignee difference;
+- sub-issues: ``sub_issue_added`` (parent's repo) then ``parent_issue_added`` (sub's repo);
+  ``replace_parent`` first sends the two ``*_removed`` for the old parent;
+- only subscribed events, and only for repositories of one of the app's installations.
 """
 
 from __future__ import annotations
