@@ -5,7 +5,7 @@ returns the actions that bring it where the workflow wants it. Same state, same
 trigger: nothing new to do.
 """
 
-from app.rules.context import Context, FormAnswers
+from app.rules.context import Context
 from app.rules.decide import decide
 from app.rules.triggers import (
     Closed,
@@ -24,7 +24,6 @@ __all__ = [
     "CommentCreated",
     "Context",
     "Edited",
-    "FormAnswers",
     "Labeled",
     "Opened",
     "Reopened",

@@ -5,23 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+
+from app.workflow.forms import FormFacts
 
 CHANGE_ROLES = frozenset({"triage", "write", "maintain", "admin"})
 ADMIN_ROLES = frozenset({"admin"})
-
-
-class FormAnswers(Protocol):
-    """What the issue form said (app.workflow.forms.FormFacts fits this shape)."""
-
-    @property
-    def severity(self) -> str | None: ...  # a Severity key or name, as the form answered
-
-    @property
-    def security(self) -> bool: ...
-
-    @property
-    def status(self) -> str | None: ...  # a Status key or name
 
 
 @dataclass(frozen=True)
@@ -31,7 +19,7 @@ class Context:
     config_error: str | None = None  # the repo's .github/incidents.yml is broken: say so
     equity_counts: Mapping[str, int] = field(default_factory=dict)  # login -> incidents led lately
     team_members: tuple[str, ...] = ()  # members of the rotation's team, when it names one
-    form: FormAnswers | None = None  # the issue form's answers, if the body is a form
+    form: FormFacts | None = None  # the issue form's answers (app.workflow.forms.form_facts)
 
 
 def may_change(role_name: str | None) -> bool:

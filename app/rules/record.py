@@ -23,14 +23,13 @@ def is_recorded(incident: Incident) -> bool:
 
 
 def form_severity(workflow: Workflow, ctx: Context) -> str:
-    answer = ctx.form.severity if ctx.form else None
-    severity = workflow.severity(answer) if answer else None
+    """The severity key the form chose, else the workflow's default."""
+    severity = ctx.form.severity if ctx.form else None
     return severity.key if severity else workflow.default_severity
 
 
 def _initial_status(workflow: Workflow, ctx: Context) -> str:
-    answer = ctx.form.status if ctx.form else None
-    status = workflow.status(answer) if answer else None
+    status = ctx.form.status if ctx.form else None
     return (status or workflow.status_by_key(workflow.initial_status)).label.name
 
 

@@ -27,6 +27,7 @@ from app.actions import (
 )
 from app.incident import Incident
 from app.rules import CommentCreated, Context, Trigger, decide
+from app.workflow.forms import FormFacts
 from app.workflow.model import (
     FollowupPolicy,
     LabelSpec,
@@ -313,13 +314,20 @@ def say(
     return trigger, run(issue, trigger, workflow or default_workflow())
 
 
-@dataclass(frozen=True)
-class Form:
-    """A FormAnswers stand-in until app.workflow.forms exists."""
-
-    severity: str | None = None
-    security: bool = False
-    status: str | None = None
+def form(
+    severity: str | None = None,
+    security: bool = False,
+    status: str | None = None,
+    workflow: Workflow | None = None,
+) -> FormFacts:
+    """The issue form's answers, as app.workflow.forms would map them onto the workflow."""
+    workflow = workflow or default_workflow()
+    return FormFacts(
+        severity=workflow.severity(severity) if severity else None,
+        security=security,
+        status=workflow.status(status) if status else None,
+        production=False,
+    )
 
 
 def recorded(

@@ -8,9 +8,9 @@ from tests.rules.factories import (
     BOT,
     MINUTE,
     FakeIssue,
-    Form,
     context,
     default_workflow,
+    form,
     run,
     say,
     settled,
@@ -88,14 +88,14 @@ def test_anyone_else_files_a_report_awaiting_a_collaborator() -> None:
 
 def test_form_answers_set_severity_status_and_security() -> None:
     issue = FakeIssue(labels=["incident"])
-    form = Form(severity="Critical", security=True, status="stabilized")
-    run(issue, Opened("reporter"), WF, context(form=form))
+    answers = form(severity="Critical", security=True, status="stabilized")
+    run(issue, Opened("reporter"), WF, context(form=answers))
     assert set(issue.labels) == {"incident", "severity: 1", "status: stabilized", "security"}
 
 
 def test_a_label_present_beats_the_form() -> None:
     issue = FakeIssue(labels=["incident", "severity: 3"])
-    run(issue, Opened("reporter"), WF, context(form=Form(severity="1")))
+    run(issue, Opened("reporter"), WF, context(form=form(severity="1")))
     assert "severity: 3" in issue.labels and "severity: 1" not in issue.labels
 
 
@@ -153,3 +153,16 @@ def test_a_broken_config_is_said_once_and_its_repair_too() -> None:
     run(issue, Sweep(), WF)
     assert "load again" in issue.bot_comments("config-error")[0]
     assert settled(issue, Sweep(), WF)
+
+
+def test_a_submitted_issue_form_is_read_by_the_forms_parser() -> None:
+    from app.workflow.forms import form_facts
+
+    body = (
+        f"### {WF.form.severity}\n\nCritical\n\n"
+        f"### {WF.form.status}\n\nStabilized\n\n"
+        f"### {WF.form.security}\n\n- [ ] This is a security incident\n"
+    )
+    issue = FakeIssue(labels=["incident"], body=body)
+    run(issue, Opened("reporter"), WF, context(form=form_facts(body, WF)))
+    assert set(issue.labels) == {"incident", "severity: 1", "status: stabilized"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.actions import Action
 from app.rules import Closed, Labeled, Opened, Sweep
-from tests.rules.factories import FakeIssue, Form, context, default_workflow, run, say, texts
+from tests.rules.factories import FakeIssue, context, default_workflow, form, run, say, texts
 
 WF = default_workflow()
 SECRET_TITLE = "zq-title-7f3a leaked AWS key"
@@ -55,7 +55,7 @@ def test_the_summary_uses_a_neutral_title_and_points_to_a_private_advisory() -> 
 
 def test_a_form_that_says_security_makes_it_a_security_incident() -> None:
     issue = FakeIssue(title=SECRET_TITLE, body=SECRET_BODY, labels=["incident"])
-    actions = run(issue, Opened("reporter"), WF, context(form=Form(security=True)))
+    actions = run(issue, Opened("reporter"), WF, context(form=form(security=True)))
     assert "security" in issue.labels
     assert "zq-" not in texts(actions)
     assert "advisories/new" in issue.bot_comments("summary")[0]
