@@ -219,11 +219,6 @@ class Incident:
 
     # --- history --------------------------------------------------------------------------
 
-    def label_added_at(self, label: str) -> dt.datetime | None:
-        """When this label was last added, per the events."""
-        times = [e.at for e in self.events if e.kind == "labeled" and _same(e.label, label)]
-        return times[-1] if times else None
-
     def first_labeled(self, label: str) -> IssueEvent | None:
         return next((e for e in self.events if e.kind == "labeled" and _same(e.label, label)), None)
 
