@@ -489,7 +489,7 @@ class _Walk:
     def scalar(self, spec: Scalar, data: object, path: KeyPath) -> object:
         convert = _SCALARS[spec.kind][0]
         if isinstance(data, (tuple, Mapping)):
-            raise self.fail(path, _SCALARS[spec.kind][1].split(" (")[0], got=_shown(data))
+            raise self.fail(path, f"a single value ({_SCALARS[spec.kind][1]})", got=_shown(data))
         try:
             return convert(data, self.raw(path))
         except _Bad as bad:

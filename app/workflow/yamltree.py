@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Final
 
 import yaml
 
@@ -90,8 +91,20 @@ def _convert(
     if id(node) in parents:  # `&a [*a]` would otherwise recurse forever
         raise WorkflowError(source, format_path(path), "no recursive alias", node.start_mark.line + 1)
     inner = parents | {id(node)}
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        # The constructor is bypassed for collections, so refuse tags here (`!!python/...`).
+        raise WorkflowError(
+            source,
+            format_path(path),
+            "valid YAML",
+            node.start_mark.line + 1,
+            hint=f"unsupported tag {node.tag}",
+        )
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves `<<: *anchor` merge keys, as SafeLoader does
+        _check_unique_keys(node, path, source)
+        # Resolves `<<: *anchor` merge keys as SafeLoader does: merged pairs come first,
+        # so the mapping's own keys, later, win.
+        loader.flatten_mapping(node)
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
@@ -99,14 +112,6 @@ def _convert(
                 raise WorkflowError(source, format_path(path), "a plain key", line)
             # Keys are taken as written, so `1:` and `"1":` are the same key "1".
             key = str(key_node.value)
-            if key in result:
-                raise WorkflowError(
-                    source,
-                    format_path((*path, key)),
-                    "each key once",
-                    line,
-                    hint="this key is written twice in the same mapping",
-                )
             raw = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
             locations[(*path, key)] = Location(source, line, raw)
             result[key] = _convert(loader, value_node, (*path, key), source, locations, inner)
@@ -119,6 +124,28 @@ def _convert(
             items.append(_convert(loader, item_node, (*path, index), source, locations, inner))
         return tuple(items)
     return loader.construct_object(node, deep=True)
+
+
+_PLAIN_TAGS: Final = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+
+
+def _check_unique_keys(node: yaml.MappingNode, path: KeyPath, source: str) -> None:
+    # YAML lets the last duplicate win silently; in a config that hides a mistake.
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+            continue
+        key = str(key_node.value)
+        if key in seen:
+            raise WorkflowError(
+                source,
+                format_path((*path, key)),
+                "each key once",
+                key_node.start_mark.line + 1,
+                hint="this key is written twice in the same mapping",
+            )
+        seen.add(key)
 
 
 def merge(base: Doc, over: Doc) -> Doc:
