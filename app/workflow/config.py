@@ -18,6 +18,7 @@ import binascii
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Final
 
@@ -67,7 +68,13 @@ def file_label(key: FileKey) -> str:
 
 def resolve_config(files: Files, owner: str, repo: str) -> RepoConfig:
     """The repository's configuration from the files given; a file not given counts as absent."""
-    return _resolve(files.get, owner, repo)
+    return _resolve_cached(tuple(sorted(files.items())), owner, repo)
+
+
+@lru_cache(maxsize=256)
+def _resolve_cached(files: tuple[tuple[FileKey, str | None], ...], owner: str, repo: str) -> RepoConfig:
+    # Every event of a repository resolves the same texts again: validate them once.
+    return _resolve(dict(files).get, owner, repo)
 
 
 def missing_file(files: Files, owner: str, repo: str) -> FileKey | None:

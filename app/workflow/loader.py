@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -81,4 +82,6 @@ def load_workflow_file(path: Path | str) -> Workflow:
 
 def with_overrides(preset: str, overrides: Doc) -> Workflow:
     """A preset with a document's keys merged over it (mappings merge, lists replace)."""
+    if isinstance(overrides.data, Mapping) and not overrides.data:
+        return load_preset(preset)  # nothing overridden: the cached preset itself
     return build_workflow(merge(preset_doc(preset), overrides))

@@ -37,7 +37,7 @@ def test_no_config_anywhere_is_the_default_workflow() -> None:
 
 def test_own_config_picks_a_preset() -> None:
     config = _resolve({OWN: "workflow: openverse\nstatus_page: true\n"})
-    assert config.workflow.name == "openverse"
+    assert config.workflow is load_preset("openverse")  # no overrides: the cached preset
     assert config.status_page is True
     assert config.source == "acme/web:.github/incidents.yml"
     assert config.error is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -9,7 +10,7 @@ import pytest
 
 from app.workflow.errors import WorkflowError
 from app.workflow.loader import PRESETS_DIR, load_workflow_text
-from app.workflow.schema import parse_duration
+from app.workflow.schema import WORKFLOW, ListOf, MapOf, Obj, parse_duration
 
 DEFAULT_TEXT = (PRESETS_DIR / "default.yml").read_text()
 SOURCE = "workflows/x.yml"
@@ -213,3 +214,23 @@ def test_parse_duration() -> None:
     assert parse_duration("2w") == dt.timedelta(weeks=2)
     assert parse_duration("soon") is None
     assert parse_duration("15") is None
+
+
+def _objects(spec: object) -> list[Obj]:
+    if isinstance(spec, Obj):
+        found = [spec]
+        for fld in spec.fields.values():
+            found += _objects(fld.spec)
+        return found
+    if isinstance(spec, ListOf):
+        return _objects(spec.item)
+    if isinstance(spec, MapOf):
+        return _objects(spec.value)
+    return []
+
+
+def test_schema_covers_every_model_field() -> None:
+    # A field added to model.py must become configurable (and documented) too.
+    for obj in _objects(WORKFLOW):
+        model_fields = {f.name for f in dataclasses.fields(obj.cls)}
+        assert set(obj.fields) == model_fields, obj.cls.__name__
