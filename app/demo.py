@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
 import textwrap
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
+from .clock import Clock
 from .local import Credentials, LocalWorld, local_world
 
 REPO = "acme/web"
+HIDDEN = re.compile(r"\s*<!--.*?-->", re.DOTALL)
 FORM_BODY = """### What is broken?
 
 Search returns HTTP 500 for every query since the 09:10 deploy.
@@ -39,39 +42,43 @@ https://status.example.com
 
 
 async def _comment(world: LocalWorld, login: str, number: int, body: str) -> None:
-    status, _ = await world.user(login).post(
-        f"/repos/{REPO}/issues/{number}/comments", json={"body": body}
-    )
+    status, _ = await world.user(login).post(f"/repos/{REPO}/issues/{number}/comments", json={"body": body})
     assert status == 201, f"commenting failed with {status}"
 
 
-def _steps(number: int) -> list[tuple[str, str, Callable[[LocalWorld], Awaitable[Any]]]]:
-    """(who, what they do, how): the scenario, as a person would tell it."""
+def _steps(number: int) -> list[tuple[int, str, str, Callable[[LocalWorld], Awaitable[Any]]]]:
+    """(minutes later, who, what they do, how): the scenario, as a person would tell it."""
 
     def say(login: str, body: str) -> Callable[[LocalWorld], Awaitable[Any]]:
         return lambda world: _comment(world, login, number, body)
 
     return [
-        ("alice", "hands the lead to bob", say("alice", "/lead @bob")),
-        ("bob", "acknowledges as lead", say("bob", "/ack\nLooking at the deploy log now.")),
-        ("bob", "posts an update", say("bob", "/update Rolled back deploy 412; errors falling.")),
-        ("bob", "marks it stabilized", say("bob", "/status stabilized")),
-        ("carol", "tries to jump straight to resolved", say("carol", "/status resolved")),
-        ("bob", "starts the investigation", say("bob", "/status under investigation")),
-        ("bob", "resolves it", say("bob", "/resolve")),
+        (2, "alice", "hands the lead to bob", say("alice", "/lead @bob")),
+        (4, "bob", "acknowledges", say("bob", "/ack\nLooking at the deploy log now.")),
+        (11, "bob", "posts an update", say("bob", "/update Rolled back deploy 412; errors falling.")),
+        (9, "bob", "marks it stabilized", say("bob", "/status stabilized")),
+        (3, "carol", "tries to jump straight to resolved", say("carol", "/status resolved")),
+        (20, "bob", "starts the investigation", say("bob", "/status under investigation")),
+        (95, "bob", "resolves it", say("bob", "/resolve")),
     ]
 
 
-def _print_summary(world: LocalWorld, number: int, out: TextIO) -> None:
+def _summary(world: LocalWorld, number: int) -> str:
     for comment in world.sandbox.comments(REPO, number):
         if "<!-- incident-bot:summary" in comment["body"]:
-            print(textwrap.indent(_visible(comment["body"]), "    | "), file=out)
+            return _visible(comment["body"])
+    return "(no summary comment)"
+
+
+def _headline(summary: str) -> str:
+    """The summary's first lines: what state the incident is in and who leads it."""
+    lines = [line for line in summary.splitlines() if line.strip()]
+    return "\n".join(lines[:2])
 
 
 def _visible(body: str) -> str:
     """What GitHub renders: hidden HTML comments dropped."""
-    lines = [line for line in body.splitlines() if not line.strip().startswith("<!--")]
-    return "\n".join(lines).strip()
+    return HIDDEN.sub("", body).strip()
 
 
 def print_thread(world: LocalWorld, number: int, out: TextIO) -> None:
@@ -88,7 +95,7 @@ def print_thread(world: LocalWorld, number: int, out: TextIO) -> None:
 
 
 async def play(out: TextIO = sys.stdout) -> int:
-    async with local_world(credentials=Credentials.generate()) as world:
+    async with local_world(credentials=Credentials.generate(), clock=Clock()) as world:
         print(f"sandbox GitHub at {world.sandbox.base_url}, app at {world.url}", file=out)
         status, issue = await world.user("alice").post(
             f"/repos/{REPO}/issues",
@@ -99,13 +106,19 @@ async def play(out: TextIO = sys.stdout) -> int:
             return 1
         number = int(issue["number"])
         await world.settle()
-        print("\n>>> alice declares an incident with the issue form", file=out)
-        _print_summary(world, number, out)
-        for who, what, act in _steps(number):
+        print("\n>>> alice declares an incident with the issue form; the bot's summary:", file=out)
+        print(textwrap.indent(_summary(world, number), "    | "), file=out)
+        for minutes, who, what, act in _steps(number):
+            world.clock.advance(minutes=minutes)
+            seen = len(world.sandbox.comments(REPO, number))
             await act(world)
             await world.settle()
-            print(f"\n>>> {who} {what}", file=out)
-            _print_summary(world, number, out)
+            print(f"\n>>> {minutes} min later, {who} {what}", file=out)
+            for comment in world.sandbox.comments(REPO, number)[seen + 1 :]:
+                print(f"    @{comment['user']['login']} replies:", file=out)
+                print(textwrap.indent(_visible(comment["body"]), "    > "), file=out)
+            print(textwrap.indent(_headline(_summary(world, number)), "    | "), file=out)
+        print("\n>>> The whole thread, as people read it on GitHub:", file=out)
         print_thread(world, number, out)
     return 0
 

@@ -98,8 +98,7 @@ class Executor:
         if self._repo_labels is None:
             url = "/repos/{owner}/{repo}/labels?per_page=100"
             self._repo_labels = {
-                str(label["name"]).lower()
-                async for label in self.gh.getiter(url, self.issue.vars)
+                str(label["name"]).lower() async for label in self.gh.getiter(url, self.issue.vars)
             }
         for spec in labels:
             if spec.name.lower() in self._repo_labels:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from gidgethub.routing import Router
 
-from . import installation
+from . import incidents, installation
 
-FEATURES = (installation,)
+FEATURES = (incidents, installation)
 
 
 def router() -> Router:
