@@ -65,7 +65,7 @@ def _issue_trigger(data: dict[str, Any]) -> Trigger | None:
 @router.register("issues", action="edited")
 async def issue_changed(event: sansio.Event, gh: GitHubAPI, services: Services) -> None:
     trigger = _issue_trigger(event.data)
-    if trigger is not None:
+    if trigger is not None and _complete(event.data, "repository", "issue"):
         await run_rules(event.data, trigger, gh, services)
 
 
@@ -73,6 +73,8 @@ async def issue_changed(event: sansio.Event, gh: GitHubAPI, services: Services) 
 async def comment_created(event: sansio.Event, gh: GitHubAPI, services: Services) -> None:
     """Commands live in new comments only: editing a comment does not run them again."""
     data = event.data
+    if not _complete(data, "repository", "issue", "comment"):
+        return
     if data["issue"].get("pull_request"):
         return  # a pull-request conversation, not an incident
     comment = data["comment"]
@@ -90,6 +92,14 @@ async def comment_created(event: sansio.Event, gh: GitHubAPI, services: Services
         author_is_bot=False,
     )
     await run_rules(data, trigger, gh, services, commands=True)
+
+
+def _complete(data: dict[str, Any], *keys: str) -> bool:
+    """Whether the payload has what GitHub always sends; if not, say so in one line."""
+    missing = [key for key in keys if not isinstance(data.get(key), dict) or not data[key]]
+    if missing:
+        log.warning("%s payload without %s: nothing to act on", data.get("action"), ", ".join(missing))
+    return not missing
 
 
 async def run_rules(
