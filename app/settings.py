@@ -17,6 +17,10 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_PORT = 8000
+DOTENV = Path(".env")  # read from the working directory, as platforms and tools do
+LOG_FORMATS = ("json", "text")
+# Any of these present means someone configured the app: the rest must be right too.
+CREDENTIALS = ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET")
 
 
 class SettingsError(Exception):
@@ -62,6 +66,51 @@ def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Setti
     if "port" in overrides and overrides["port"] is not None:
         values["port"] = _port(str(overrides["port"]))
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def environment(
+    environ: Mapping[str, str] | None = None, dotenv_path: Path = DOTENV
+) -> dict[str, str]:
+    """The settings' sources merged: the `.env` file, with real environment variables winning."""
+    from . import dotenv
+
+    try:
+        values = dotenv.load(dotenv_path)
+    except dotenv.DotenvError as exc:
+        raise SettingsError(str(exc)) from None
+    values.update(os.environ if environ is None else environ)
+    return values
+
+
+def unconfigured(env: Mapping[str, str]) -> bool:
+    """No credential at all: a fresh install, served in setup mode rather than refused."""
+    return not any(env.get(name, "").strip() for name in CREDENTIALS)
+
+
+def log_format(env: Mapping[str, str], default: str = "json") -> str:
+    raw = env.get("LOG_FORMAT", "").strip().lower() or default
+    if raw not in LOG_FORMATS:
+        raise SettingsError("LOG_FORMAT must be json or text")
+    return raw
+
+
+def public_url(env: Mapping[str, str]) -> str | None:
+    """PUBLIC_URL: where GitHub reaches this server; optional (the setup page guesses it)."""
+    raw = env.get("PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query:
+        raise SettingsError("PUBLIC_URL must be an http(s) URL such as https://bot.example.com")
+    return raw
+
+
+def api_url(env: Mapping[str, str]) -> str:
+    return _api_url(env.get("GITHUB_API_URL", DEFAULT_API_URL))
+
+
+def port(raw: str) -> int:
+    return _port(raw)
 
 
 def _app_id(raw: str) -> str:

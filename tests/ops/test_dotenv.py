@@ -1,0 +1,107 @@
+"""`.env` files: reading the common format, writing privately and atomically."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from app import dotenv
+from app.settings import SettingsError, environment, from_env, unconfigured
+from tests.keys import SECRET, private_key_pem
+
+
+def test_parses_comments_quotes_and_export() -> None:
+    text = """
+# a comment
+GITHUB_APP_ID=42
+export PORT = 9000
+GITHUB_API_URL="https://ghe.example.com/api/v3"   # trailing comment
+GITHUB_WEBHOOK_SECRET='a # not a comment'
+LOG_FORMAT=text # comment
+EMPTY=
+HASH=abc#def
+"""
+    assert dotenv.parse(text) == {
+        "GITHUB_APP_ID": "42",
+        "PORT": "9000",
+        "GITHUB_API_URL": "https://ghe.example.com/api/v3",
+        "GITHUB_WEBHOOK_SECRET": "a # not a comment",
+        "LOG_FORMAT": "text",
+        "EMPTY": "",
+        "HASH": "abc#def",
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("just words", "line 1: expected KEY=VALUE"),
+        ("1ABC=x", "line 1: expected KEY=VALUE"),
+        ('KEY="open', "line 1: the value's closing \" is missing"),
+        ('KEY="a" b', "line 1: unexpected text after the quoted value"),
+    ],
+)
+def test_a_malformed_line_is_named(line: str, says: str) -> None:
+    with pytest.raises(dotenv.DotenvError) as caught:
+        dotenv.parse(line)
+    assert str(caught.value).startswith(f".env {says}")
+
+
+def test_environment_variables_win_over_the_file(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_text("PORT=9000\nGITHUB_APP_ID=7\n")
+    assert environment({"PORT": "8080"}, path) == {"PORT": "8080", "GITHUB_APP_ID": "7"}
+    assert environment({}, tmp_path / "absent") == {}
+
+
+def test_a_bad_file_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_text("OK=1\noops\n")
+    with pytest.raises(SettingsError, match=r"\.env line 2: expected KEY=VALUE"):
+        environment({}, path)
+
+
+def test_settings_from_a_written_file_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_text("# mine\nPORT=9100\nGITHUB_APP_ID=1\n")
+    dotenv.update(
+        path,
+        {
+            "GITHUB_APP_ID": "42",
+            "GITHUB_PRIVATE_KEY": private_key_pem().strip().replace("\n", "\\n"),
+            "GITHUB_WEBHOOK_SECRET": SECRET,
+        },
+    )
+    text = path.read_text()
+    assert text.startswith("# mine\nPORT=9100\nGITHUB_APP_ID=42\n")
+    assert text.count("GITHUB_APP_ID") == 1
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    settings = from_env(environment({}, path))
+    assert (settings.app_id, settings.port, settings.webhook_secret) == ("42", 9100, SECRET)
+    assert settings.private_key == private_key_pem()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_update_makes_an_existing_readable_file_private(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_text("A=1\n")
+    os.chmod(path, 0o644)
+    dotenv.update(path, {"B": "2"})
+    assert path.read_text() == "A=1\nB=2\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_values_that_would_not_read_back_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(dotenv.DotenvError):
+        dotenv.update(tmp_path / ".env", {"A": 'say "hi"'})
+    assert not (tmp_path / ".env").exists()
+
+
+def test_unconfigured_means_no_credential_at_all() -> None:
+    assert unconfigured({"PORT": "8000", "GITHUB_API_URL": "https://ghe.example.com/api/v3"})
+    assert unconfigured({"GITHUB_APP_ID": "  "})
+    assert not unconfigured({"GITHUB_WEBHOOK_SECRET": "s"})
+    assert not unconfigured({"GITHUB_PRIVATE_KEY_PATH": "/k.pem"})
