@@ -90,6 +90,15 @@ class Handoff:
 
 
 @dataclass(frozen=True)
+class Escalation:
+    """The sweep pinged `to` because `lead` had not acknowledged in time."""
+
+    to: str
+    lead: str | None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Ledger:
     declared_by: str | None = None
     declared_at: dt.datetime | None = None
@@ -98,6 +107,7 @@ class Ledger:
     roles: tuple[RoleAssignment, ...] = ()
     handoffs: tuple[Handoff, ...] = ()
     sent: tuple[str, ...] = ()  # keys of reminders/escalations already posted
+    escalations: tuple[Escalation, ...] = ()  # who was pinged, when: the timeline shows them
     processed: tuple[int, ...] = field(default=())  # command comment ids already handled
 
     def has_processed(self, comment_id: int) -> bool:
@@ -154,6 +164,8 @@ def _to_json(ledger: Ledger) -> dict[str, Any]:
     data["rol"] = [[r.role, r.login, r.by, _epoch(r.at), r.comment_id] for r in ledger.roles]
     data["hand"] = [[h.from_login, h.to_login, h.by, _epoch(h.at), h.comment_id] for h in ledger.handoffs]
     data["sent"] = list(ledger.sent)
+    if ledger.escalations:
+        data["esc"] = [[e.to, e.lead, _epoch(e.at)] for e in ledger.escalations]
     data["done"] = list(ledger.processed)
     return data
 
@@ -179,6 +191,10 @@ def _from_json(data: Any) -> Ledger:
             for f, to, b, t, c in data.get("hand", [])
         ),
         sent=tuple(_text(s) for s in data.get("sent", [])),
+        escalations=tuple(
+            Escalation(_text(to), None if lead is None else _text(lead), _from_epoch(t))
+            for to, lead, t in data.get("esc", [])
+        ),
         processed=tuple(_int(c) for c in data.get("done", [])),
     )
 

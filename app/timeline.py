@@ -111,7 +111,7 @@ def _person(actor: str, bot_login: str) -> str:
 def _lead_entries(incident: Incident) -> list[Entry]:
     ledger = incident.ledger
     handed_to = {h.to_login.lower() for h in ledger.handoffs}
-    entries = [Entry(h.at, f"Lead handed over to @{h.to_login}", h.by) for h in ledger.handoffs]
+    entries = [Entry(h.at, _handoff_text(h.from_login, h.to_login), h.by) for h in ledger.handoffs]
     for event in incident.events:
         if event.kind != "assigned" or not event.assignee:
             continue
@@ -124,10 +124,17 @@ def _lead_entries(incident: Incident) -> list[Entry]:
     return entries
 
 
+def _handoff_text(from_login: str | None, to_login: str) -> str:
+    if from_login and from_login.lower() != to_login.lower():
+        return f"Hand-off from @{from_login} to @{to_login}"
+    return f"Lead handed over to @{to_login}"
+
+
 def _ledger_entries(incident: Incident, workflow: Workflow) -> list[Entry]:
     ledger = incident.ledger
     entries = [Entry(a.at, "Acknowledged", a.by) for a in ledger.acks]
     entries += [Entry(u.at, f"Update: {u.text}" if u.text else "Update", u.by) for u in ledger.updates]
+    entries += [Entry(e.at, f"Escalated to @{e.to}: not acknowledged in time") for e in ledger.escalations]
     for assignment in ledger.roles:
         role = workflow.role(assignment.role)
         name = role.name if role else assignment.role

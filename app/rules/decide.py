@@ -10,9 +10,10 @@ from __future__ import annotations
 from app import summary
 from app.actions import Action
 from app.incident import Incident
-from app.rules import lifecycle
+from app.rules import lifecycle, reminders
 from app.rules.commands import on_comment
 from app.rules.context import Context
+from app.rules.handoff import ping_new_lead
 from app.rules.plan import Plan
 from app.rules.record import form_severity, record
 from app.rules.status import settle_severity, settle_status
@@ -35,11 +36,14 @@ def decide(trigger: Trigger, incident: Incident, workflow: Workflow, ctx: Contex
     plan = Plan.start(incident, ctx.now)
     if isinstance(trigger, CommentCreated):
         plan = on_comment(plan, workflow, ctx, trigger)
+        plan = ping_new_lead(plan, workflow, trigger.comment_id)
     if not plan.after.is_incident(workflow):
         return plan.finish(workflow)  # untracked: at most the summary says so, once
     plan = record(plan, workflow, ctx)
     plan = _on_trigger(plan, workflow, trigger)
     plan = _reconcile(plan, workflow, ctx, trigger)
+    if isinstance(trigger, Sweep):
+        plan = reminders.on_sweep(plan, workflow, ctx)  # after reconcile: never into a resolved one
     return _config_notice(plan, ctx).finish(workflow)
 
 

@@ -109,7 +109,7 @@ def test_hand_off_then_ack_in_one_comment() -> None:
     assert issue.assignees == ["zed"]
     (handoff,) = incident.ledger.handoffs
     assert (handoff.from_login, handoff.to_login, handoff.by) == (old, "zed", "zed")
-    assert "Lead handed over to @zed" in issue.bot_comments("summary")[0]
+    assert f"Hand-off from @{old} to @zed" in issue.bot_comments("summary")[0]
 
 
 def test_roles_and_updates_land_on_the_summary() -> None:

@@ -130,7 +130,8 @@ def test_ordinary_issues_are_left_alone() -> None:
 
 
 def test_the_summary_survives_a_sweep_later_without_an_edit() -> None:
-    issue = FakeIssue(labels=["incident"])
+    # Stabilized: no update or acknowledgement is due, so only the summary's age line moved.
+    issue = FakeIssue(labels=["incident", "status: stabilized"])
     run(issue, Opened("reporter"), WF)
     later = issue.now + 3 * 60 * MINUTE
     assert decide(Sweep(), issue.incident(), WF, context(later)) == []

@@ -56,7 +56,7 @@ def test_entries_in_order_with_who() -> None:
         (20 * MINUTE, "Severity 1 (Critical)", "bob"),
         (45 * MINUTE, "Status: Stabilized", ""),
         (45 * MINUTE, "Update: rolled back", "alice"),
-        (50 * MINUTE, "Lead handed over to @dana", "alice"),
+        (50 * MINUTE, "Hand-off from @alice to @dana", "alice"),
         (26 * 60 * MINUTE, "Status: Resolved", ""),
         (26 * 60 * MINUTE, "Issue closed", "dana"),
     ]
