@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from .demo import main as demo_main
 
+        _demo_logging()
         return demo_main()
     parser.print_help()
     return 2
@@ -45,13 +46,19 @@ def _serve(host: str | None, port: int | None) -> int:
 
     from . import settings as settings_module
     from .server import create_app
+    from .web import logs
 
     try:
-        settings = settings_module.from_env(host=host, port=port)
+        env = settings_module.environment()  # the environment over ./.env
+        log_format = settings_module.log_format(env, "json")
+        if settings_module.unconfigured(env):
+            # A fresh install: offer registration instead of refusing to start.
+            return _serve_setup(env, host, port, log_format)
+        settings = settings_module.from_env(env, host=host, port=port)
     except SettingsError as exc:
         print(f"incident-bot: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(log_format)
     web.run_app(
         create_app(settings),
         host=settings.host,
@@ -60,6 +67,44 @@ def _serve(host: str | None, port: int | None) -> int:
         print=None,
     )
     return 0
+
+
+def _serve_setup(env: dict[str, str], host: str | None, port: int | None, log_format: str) -> int:
+    """Setup mode: /setup registers the GitHub App and writes .env; /webhook answers 503."""
+    from aiohttp import web
+
+    from . import settings as settings_module
+    from .web import logs
+    from .web.setup import ManifestError, SetupConfig, create_setup_app, load_manifest
+
+    try:
+        manifest = load_manifest()
+    except ManifestError as exc:
+        raise SettingsError(str(exc)) from None
+    config = SetupConfig(
+        api_url=settings_module.api_url(env),
+        dotenv_path=settings_module.DOTENV.absolute(),
+        manifest=manifest,
+        public_url=settings_module.public_url(env),
+    )
+    host = host or "0.0.0.0"
+    raw_port = str(port) if port is not None else env.get("PORT", str(settings_module.DEFAULT_PORT))
+    port = settings_module.port(raw_port)
+    logs.configure(log_format)
+    shown = config.public_url or f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
+    logging.getLogger("app").warning("not configured: open %s/setup to register the GitHub App", shown)
+    web.run_app(create_setup_app(config), host=host, port=port, print=None)
+    return 0
+
+
+def _demo_logging() -> None:
+    """The demo prints a story: its logs are text unless LOG_FORMAT=json asks otherwise."""
+    import os
+
+    from .web import logs
+
+    if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+        logs.configure("json", logging.WARNING)
 
 
 if __name__ == "__main__":

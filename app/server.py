@@ -18,6 +18,7 @@ from .github.client import GitHubApp, RetryPolicy
 from .processor import Processor
 from .services import Services
 from .settings import Settings
+from .web import metrics
 from .webhook import MAX_BODY, Delivery, Refused, parse
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def create_app(
     app.router.add_post("/webhook", _webhook)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/", _healthz)
+    metrics.install(app, processor=PROCESSOR, services=SERVICES)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         timeout = aiohttp.ClientTimeout(total=30)

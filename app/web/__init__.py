@@ -1,0 +1,1 @@
+"""What the server shows besides webhooks: registration pages, metrics, log format."""
