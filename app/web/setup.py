@@ -75,14 +75,19 @@ def load_manifest(path: Path = MANIFEST_PATH) -> dict[str, Any]:
     return data
 
 
-def manifest_for(base: dict[str, Any], public_url: str) -> dict[str, Any]:
-    """The manifest as this server registers it: webhooks and the callback come back here."""
+def manifest_for(base: dict[str, Any], public_url: str, browser_url: str | None = None) -> dict[str, Any]:
+    """The manifest as this server registers it.
+
+    Webhooks go to `public_url`; GitHub sends the browser back to `browser_url`
+    (default: the same), so registering from a laptop for a server deployed
+    elsewhere works: PUBLIC_URL names the server, the callback comes home.
+    """
     manifest: dict[str, Any] = json.loads(json.dumps(base))  # a deep copy: the base is shared
     hook = dict(manifest.get("hook_attributes") or {})
     hook["url"] = f"{public_url}/webhook"
     hook.setdefault("active", True)
     manifest["hook_attributes"] = hook
-    manifest["redirect_url"] = f"{public_url}/setup/callback"
+    manifest["redirect_url"] = f"{browser_url or public_url}/setup/callback"
     return manifest
 
 
@@ -146,11 +151,8 @@ def create_setup_app(config: SetupConfig) -> web.Application:
     return app
 
 
-def public_url_of(request: web.Request) -> str:
-    """Where GitHub reaches this server: PUBLIC_URL, else what the proxy or the browser said."""
-    configured = request.app[CONFIG].public_url
-    if configured:
-        return configured
+def browser_url_of(request: web.Request) -> str:
+    """The address the browser used, as the proxy in front (if any) reports it."""
     # Platforms such as Heroku terminate TLS and say so in X-Forwarded-Proto.
     scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
     host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
@@ -185,8 +187,9 @@ async def _setup(request: web.Request) -> web.Response:
             "at most 39 characters. <a href='/setup'>Start again</a>.</p>",
             status=400,
         )
-    public = public_url_of(request)
-    manifest = manifest_for(config.manifest, public)
+    browser = browser_url_of(request)
+    public = config.public_url or browser
+    manifest = manifest_for(config.manifest, public, browser)
     action = registration_url(config.api_url, org or None)
     where = f"the organization <b>{html.escape(org)}</b>" if org else "your personal account"
     warning = ""

@@ -81,6 +81,20 @@ async def test_setup_page_posts_the_manifest_with_this_servers_urls(client: Test
     assert manifest["default_events"] == load_manifest()["default_events"]
 
 
+async def test_public_url_names_the_webhook_and_the_callback_comes_home(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    config = SetupConfig("https://api.github.com", tmp_path / ".env", load_manifest(),
+                         public_url="https://bot.example.com")
+    client = await aiohttp_client(create_setup_app(config))
+    page = await (await client.get("/setup")).text()
+    manifest = form_manifest(page)
+    assert manifest["hook_attributes"]["url"] == "https://bot.example.com/webhook"
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/setup/callback", manifest["redirect_url"])
+    assert 'action="https://github.com/settings/apps/new"' in page
+    assert "GitHub cannot send webhooks" not in page
+
+
 async def test_setup_page_for_an_organization(client: TestClient) -> None:
     page = await (await client.get("/setup?org=acme-corp")).text()
     assert re.search(r'action="http://127\.0\.0\.1:\d+/organizations/acme-corp/settings/apps/new"', page)
