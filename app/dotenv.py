@@ -76,13 +76,19 @@ def _value(raw: str, where: str) -> str:
 
 
 def quoted(value: str) -> str:
-    """A value as written to the file: double quotes unless it is plain."""
-    if re.fullmatch(r"[A-Za-z0-9_./:@+-]*", value):
+    """A value as written to the file: bare whenever it reads back the same.
+
+    Bare matters: `docker run --env-file` takes everything after `=` literally,
+    quotes included, and the escaped PEM (spaces, backslashes) must work there too.
+    """
+    if "\n" in value:
+        raise DotenvError("a .env value cannot hold a newline")
+    if value == value.strip() and value[:1] not in ("'", '"') and not re.search(r"\s#", value):
         return value
-    if '"' in value or "\n" in value:
+    if '"' in value:
         # Never reached for what the app writes (ids, hex secrets, escaped PEM):
         # refusing beats writing a line that reads back differently.
-        raise DotenvError("a .env value cannot hold a double quote or a newline")
+        raise DotenvError("this value cannot be written to .env so that it reads back the same")
     return f'"{value}"'
 
 

@@ -94,9 +94,27 @@ def test_update_makes_an_existing_readable_file_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_values_that_would_not_read_back_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "value", ["plain", "with spaces", " padded ", "a # b", "a#b", "'quoted'", 'say"hi', "back\\slash", ""]
+)
+def test_written_values_read_back_the_same(tmp_path: Path, value: str) -> None:
+    path = tmp_path / ".env"
+    dotenv.update(path, {"V": value})
+    assert dotenv.load(path) == {"V": value}
+
+
+def test_the_key_is_written_bare_for_docker_env_files(tmp_path: Path) -> None:
+    # `docker run --env-file` keeps quotes as part of the value: none may be written.
+    path = tmp_path / ".env"
+    dotenv.update(path, {"GITHUB_PRIVATE_KEY": private_key_pem().strip().replace("\n", "\\n")})
+    line = path.read_text().splitlines()[0]
+    assert line.startswith("GITHUB_PRIVATE_KEY=-----BEGIN PRIVATE KEY-----\\n") and '"' not in line
+
+
+@pytest.mark.parametrize("value", ['"a" b', "two\nlines"])
+def test_values_that_would_not_read_back_are_refused(tmp_path: Path, value: str) -> None:
     with pytest.raises(dotenv.DotenvError):
-        dotenv.update(tmp_path / ".env", {"A": 'say "hi"'})
+        dotenv.update(tmp_path / ".env", {"A": value})
     assert not (tmp_path / ".env").exists()
 
 
