@@ -22,8 +22,11 @@ USAGE = {
     "lead": ("/lead @login", "hand the lead over to @login"),
     "role": ("/role NAME @login", "give a role to @login, e.g. `/role comms @bob`"),
     "update": ("/update TEXT", "post a progress update to the timeline"),
-    "followup": ("/followup TITLE", "open a linked follow-up issue"),
-    "resolve": ("/resolve", "mark the incident resolved"),
+    "followup": ("/followup [critical] TITLE", "open a linked follow-up issue (`critical`: it stabilizes)"),
+    "resolve": (
+        "/resolve [--force]",
+        "mark the incident resolved (`--force`: despite open critical follow-ups)",
+    ),
     "retro": ("/retro", "post (or refresh) the retrospective checklist"),
     "help": ("/help", "list these commands"),
 }
@@ -35,6 +38,8 @@ ALIASES = {
     "retrospective": "retro",
     "resolved": "resolve",
 }
+CRITICAL_WORDS = frozenset({"critical", "--critical"})
+FORCE_WORDS = frozenset({"--force", "force", "-f"})
 _COMMAND_LINE = re.compile(r"^/([A-Za-z][A-Za-z_-]*)(?=\s|$)\s*(.*)$")
 _LOGIN = re.compile(r"^@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?)$")
 _FENCE = re.compile(r"^(```|~~~)")
@@ -45,6 +50,7 @@ class Command:
     verb: str  # a key of USAGE
     value: str = ""  # severity key, status key, role key, update text or follow-up title
     login: str = ""  # for /lead and /role, without '@'
+    flags: frozenset[str] = frozenset()  # "critical" for /followup, "force" for /resolve
 
 
 @dataclass(frozen=True)
@@ -118,12 +124,30 @@ def _parse_one(line: str, word: str, rest: str, workflow: Workflow, author: str)
             return _lead(line, rest, author)
         case "role":
             return _role(line, rest, workflow, author)
-        case "update" | "followup":
+        case "update":
             if not rest:
-                return ParseError(line, f"/{verb} needs some text", usage(verb))
+                return ParseError(line, "/update needs some text", usage(verb))
             return Command(verb, rest)
+        case "followup":
+            return _followup(rest)
+        case "resolve":
+            return _resolve(rest)
         case _:
             return Command(verb)
+
+
+def _followup(rest: str) -> Command:
+    """`/followup [critical] [TITLE]`: no title means the bot picks a neutral one."""
+    first, _, title = rest.partition(" ")
+    if first.lower() in CRITICAL_WORDS:
+        return Command("followup", title.strip(), flags=frozenset({"critical"}))
+    return Command("followup", rest)
+
+
+def _resolve(rest: str) -> Command:
+    # Other text after /resolve ("/resolve rolled back") is a remark, not an error.
+    forced = rest.split(" ", 1)[0].lower() in FORCE_WORDS
+    return Command("resolve", flags=frozenset({"force"}) if forced else frozenset())
 
 
 def _unknown(line: str, word: str) -> ParseError:

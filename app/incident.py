@@ -90,18 +90,27 @@ class SubIssue:
     body: str
     created_at: dt.datetime
     html_url: str = ""
+    updated_at: dt.datetime | None = None  # last touched: a stale follow-up gets a reminder
+    closed_at: dt.datetime | None = None  # for the timeline
 
     @classmethod
     def from_github(cls, data: Mapping[str, Any]) -> SubIssue:
+        created = parse_time(data.get("created_at"))
+        closed = data.get("closed_at")
         return cls(
             number=int(data.get("number", 0)),
             title=str(data.get("title") or ""),
             state=str(data.get("state") or "open"),
             labels=_label_names(data.get("labels") or ()),
             body=str(data.get("body") or ""),
-            created_at=parse_time(data.get("created_at")),
+            created_at=created,
             html_url=str(data.get("html_url") or ""),
+            updated_at=parse_time(data["updated_at"]) if data.get("updated_at") else created,
+            closed_at=parse_time(closed) if closed else None,
         )
+
+    def has_label(self, name: str) -> bool:
+        return name.lower() in (label.lower() for label in self.labels)
 
 
 def _label_names(labels: Iterable[Any]) -> tuple[str, ...]:

@@ -131,13 +131,17 @@ def _roles(incident: Incident, workflow: Workflow) -> list[str]:
     return ["", "**Roles:** " + " · ".join(cells)]
 
 
-def _followups(incident: Incident) -> list[str]:
+def _followups(incident: Incident, workflow: Workflow) -> list[str]:
+    """Ticked when closed. A security incident's list shows numbers only: titles may tell too much."""
     if not incident.sub_issues:
         return []
     lines = ["", "#### Follow-ups"]
+    critical = workflow.followups.critical_label.name
     for sub in incident.sub_issues:
         box = "x" if sub.state == "closed" else " "
-        lines.append(f"- [{box}] #{sub.number} ({sub.state})")
+        title = "" if incident.is_security(workflow) else f" {_cell(sub.title)}"
+        flag = f" · `{critical}`" if sub.has_label(critical) else ""
+        lines.append(f"- [{box}] #{sub.number}{title}{flag} ({sub.state})")
     return lines
 
 
@@ -183,7 +187,7 @@ def _render(incident: Incident, workflow: Workflow, now: dt.datetime, checked: s
     lines += [
         *_moves(workflow, status),
         *_roles(incident, workflow),
-        *_followups(incident),
+        *_followups(incident, workflow),
         "",
         "<details><summary>Timeline</summary>",
         "",
@@ -264,40 +268,6 @@ def closeout(incident: Incident, workflow: Workflow) -> str:
     lines += _checklist(list(workflow.closeout_checklist), set())
     if open_followups:
         lines += ["", "Open follow-ups: " + ", ".join(f"#{s.number}" for s in open_followups)]
-    return "\n".join(lines)
-
-
-def attendees(incident: Incident, workflow: Workflow) -> list[str]:
-    """Everyone who declared, led or helped (seed 003: make sure everyone relevant attends)."""
-    ledger = incident.ledger
-    people = [timeline.declared(incident, workflow)[0], *(incident.assignees)]
-    people += [a.by for a in ledger.acks] + [u.by for u in ledger.updates]
-    people += [r.login for r in ledger.roles] + [h.to_login for h in ledger.handoffs]
-    seen: dict[str, str] = {}
-    for login in people:
-        if login and login != incident.bot_login:
-            seen.setdefault(login.lower(), login)
-    return list(seen.values())
-
-
-def retro(incident: Incident, workflow: Workflow) -> str:
-    who = " ".join(f"@{p}" for p in attendees(incident, workflow))
-    lead = f"@{incident.lead}" if incident.lead else "the lead"
-    lines = [
-        marker("retro"),
-        f"### Retrospective: {_title(incident, workflow)}",
-        "",
-        f"{lead}, please host a blameless retrospective soon, while memories are fresh. "
-        "We look at systems and process, never at who made a mistake.",
-        "",
-        f"**Who attends:** {who}",
-        "",
-        *_checklist(list(workflow.retro_checklist), set()),
-        "",
-        "#### Timeline",
-        "",
-        *timeline_table(incident, workflow),
-    ]
     return "\n".join(lines)
 
 

@@ -144,6 +144,11 @@ def _ledger_entries(incident: Incident, workflow: Workflow) -> list[Entry]:
 
 def _issue_entries(incident: Incident) -> list[Entry]:
     entries = [Entry(s.created_at, f"Follow-up #{s.number} opened", "") for s in incident.sub_issues]
+    entries += [
+        Entry(s.closed_at, f"Follow-up #{s.number} closed", "")
+        for s in incident.sub_issues
+        if s.closed_at is not None and s.state == "closed"
+    ]
     for event in incident.events:
         if event.kind in ("closed", "reopened"):
             what = "Issue closed" if event.kind == "closed" else "Issue reopened"

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from app import summary
-from app.actions import OpenFollowup, marker
+from app.actions import marker
 from app.commands import Command, Parsed, parse, usage
 from app.ledger import Ack, Handoff, RoleAssignment, Update
+from app.rules import followups, gate, retro
 from app.rules.context import Context, is_admin, may_change
 from app.rules.lifecycle import move_status
 from app.rules.plan import Plan
@@ -138,7 +139,8 @@ def _apply(
         case "status":
             return _status(plan, workflow, comment, command.value)
         case "resolve":
-            return _status(plan, workflow, comment, workflow.resolved_status.key)
+            force = "force" in command.flags
+            return _status(plan, workflow, comment, workflow.resolved_status.key, force=force)
         case "ack":
             return _ack(plan, comment)
         case "lead":
@@ -149,9 +151,9 @@ def _apply(
             update = Update(comment.author, plan.now, command.value, comment.comment_id)
             return Outcome(plan.with_ledger(plan.after.ledger.with_update(update)))
         case "followup":
-            return Outcome(_followup(plan, workflow, comment, command.value))
+            return Outcome(followups.on_command(plan, workflow, comment, command))
         case "retro":
-            return Outcome(plan.upsert("retro", summary.retro(plan.after, workflow)))
+            return Outcome(retro.post(plan, workflow))
         case _:  # help
             return Outcome(_reply(plan, comment, summary.help_text()))
 
@@ -169,7 +171,9 @@ def _declare(plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCreat
     return Outcome(record(plan, workflow, ctx, declarer=comment.author))
 
 
-def _status(plan: Plan, workflow: Workflow, comment: CommentCreated, key: str) -> Outcome:
+def _status(
+    plan: Plan, workflow: Workflow, comment: CommentCreated, key: str, *, force: bool = False
+) -> Outcome:
     current = plan.after.status(workflow)
     wanted = workflow.status_by_key(key)
     if current is not None and current.key == key:
@@ -177,6 +181,7 @@ def _status(plan: Plan, workflow: Workflow, comment: CommentCreated, key: str) -
     refusal = transition_refusal(workflow, current, wanted)
     if refusal is None and wanted.resolved:
         refusal = resolve_refusal(plan.after, workflow, comment.author, comment.role_name)
+        refusal = refusal or gate.command_refusal(plan.after, workflow, force, comment.role_name)
     if refusal:
         return Outcome(plan, refusal)
     return Outcome(move_status(plan, workflow, key))
@@ -214,20 +219,3 @@ def _assign_role(plan: Plan, comment: CommentCreated, command: Command) -> Plan:
         return plan
     assignment = RoleAssignment(command.value, command.login, comment.author, plan.now, comment.comment_id)
     return plan.with_ledger(replace(ledger, roles=(*ledger.roles, assignment)))
-
-
-def _followup(plan: Plan, workflow: Workflow, comment: CommentCreated, title: str) -> Plan:
-    incident = plan.after
-    kind = f"followup-{comment.comment_id}"
-    if any(marker(kind) in s.body for s in incident.sub_issues):
-        return plan
-    labels = [workflow.followups.label.name]
-    severity = incident.severity(workflow)
-    status = incident.status(workflow)
-    settled = status is not None and (status.stabilized or status.resolved)
-    if severity and severity.critical_followups and not settled:
-        labels.append(workflow.followups.critical_label.name)
-    intro = workflow.followups.body_intro
-    body = f"{marker(kind)}\nFollow-up of incident #{incident.number}, opened by @{comment.author}."
-    body = f"{body}\n\n{intro}" if intro else body
-    return plan.open_followup(OpenFollowup(kind, title[:256], body, tuple(labels)))

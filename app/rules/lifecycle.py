@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app import summary
 from app.incident import Incident
+from app.rules import followups, gate, retro
 from app.rules.plan import Plan
 from app.rules.status import resolve_refusal, transition_refusal
 from app.workflow.model import Workflow
@@ -21,15 +22,6 @@ def move_status(plan: Plan, workflow: Workflow, status_key: str) -> Plan:
     return plan.swap_label(workflow.status_by_key(status_key).label.name, present)
 
 
-def _open_critical(incident: Incident, workflow: Workflow) -> list[int]:
-    critical = workflow.followups.critical_label.name
-    return [
-        s.number
-        for s in incident.sub_issues
-        if s.state == "open" and any(x.lower() == critical.lower() for x in s.labels)
-    ]
-
-
 def close_refusal(incident: Incident, workflow: Workflow, actor: str, role: str | None) -> str | None:
     """Why closing this incident cannot resolve it, or None when it can."""
     status = incident.status(workflow)
@@ -38,10 +30,6 @@ def close_refusal(incident: Incident, workflow: Workflow, actor: str, role: str 
         refusal = transition_refusal(workflow, status, resolved)
         if refusal:
             return f"{refusal} Move it on first, then close the issue."
-    blocking = _open_critical(incident, workflow) if workflow.followups.block_close_on_open_critical else []
-    if blocking:
-        listed = ", ".join(f"#{n}" for n in blocking)
-        return f"Critical follow-ups are still open: {listed}. Close them first."
     return resolve_refusal(incident, workflow, actor, role)
 
 
@@ -51,10 +39,13 @@ def on_closed(plan: Plan, workflow: Workflow, actor: str, role: str | None) -> P
     if incident.is_open or not workflow.resolve_on_close or (status and status.resolved):
         return plan
     refusal = close_refusal(incident, workflow, actor, role)
-    if refusal is None:
+    held = gate.holds(incident, workflow) if refusal is None else None
+    if refusal is None and held is None:
         return move_status(plan, workflow, workflow.resolved_status.key)
+    if held is not None:
+        plan = gate.mark_held(plan, workflow)
     mention = f"@{actor} " if actor and actor != incident.bot_login else ""
-    return plan.reopen().reply(f"{mention}I reopened this incident: {refusal}")
+    return plan.reopen().reply(f"{mention}I reopened this incident: {refusal or held}")
 
 
 def on_reopened(plan: Plan, workflow: Workflow, actor: str) -> Plan:
@@ -78,9 +69,10 @@ def align_state(plan: Plan, workflow: Workflow) -> Plan:
 
 
 def after_resolve(plan: Plan, workflow: Workflow) -> Plan:
-    """The close-out and retrospective checklists, once, when the incident is resolved."""
+    """Once resolved: the close-out checklist once, the retrospective, the discussion follow-up."""
     status = plan.after.status(workflow)
     if status is None or not status.resolved:
         return plan
     plan = plan.reply(summary.closeout(plan.after, workflow), kind="closeout")
-    return plan.reply(summary.retro(plan.after, workflow), kind="retro")
+    plan = retro.post(plan, workflow)
+    return followups.on_resolve(plan, workflow)

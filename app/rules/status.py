@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.incident import Incident
+from app.rules import gate
 from app.rules.context import is_admin
 from app.rules.plan import Plan
 from app.timeline import effective_changes
@@ -89,6 +90,8 @@ def settle_status(
     refusal = transition_refusal(workflow, old, winner)
     if refusal is None and actor and winner.resolved and (old is None or not old.resolved):
         refusal = resolve_refusal(incident, workflow, actor, role)
+        if refusal is None and old is not None and (refusal := gate.holds(incident, workflow)):
+            plan = gate.mark_held(plan, workflow)
     if refusal is None or old is None:
         return plan.swap_label(winner.label.name, tuple(present))
     undone = plan.swap_label(old.label.name, tuple(present))

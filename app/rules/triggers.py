@@ -63,8 +63,22 @@ class CommentCreated:
 
 
 @dataclass(frozen=True)
+class FollowupChanged:
+    """A follow-up of this incident was opened, closed, reopened, linked or unlinked: look again.
+
+    Sent by the handlers of the follow-up's own events (GitHub tells the parent
+    nothing) and right after the bot opened one, whose number the summary lacked.
+    """
+
+    number: int  # the follow-up's issue number; 0 when not known
+    actor: str = ""
+
+
+@dataclass(frozen=True)
 class Sweep:
     """A periodic reconcile: no event, just look and tidy up."""
 
 
-Trigger = Opened | Labeled | Unlabeled | Closed | Reopened | Edited | CommentCreated | Sweep
+Trigger = (
+    Opened | Labeled | Unlabeled | Closed | Reopened | Edited | CommentCreated | FollowupChanged | Sweep
+)

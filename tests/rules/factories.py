@@ -26,7 +26,7 @@ from app.actions import (
     marker,
 )
 from app.incident import Incident
-from app.rules import CommentCreated, Context, Trigger, decide
+from app.rules import CommentCreated, Context, FollowupChanged, Trigger, decide
 from app.workflow.forms import FormFacts
 from app.workflow.model import (
     FollowupPolicy,
@@ -297,6 +297,11 @@ def run(issue: FakeIssue, trigger: Trigger, workflow: Workflow, ctx: Context | N
     """Decide on the issue as it is, then apply the actions to it; returns the actions."""
     actions = decide(trigger, issue.incident(), workflow, ctx or context(issue.now))
     issue.apply(actions)
+    if any(isinstance(a, OpenFollowup) for a in actions):
+        # As the handler does: the new follow-up's number exists only now, so look again.
+        again = decide(FollowupChanged(0), issue.incident(), workflow, ctx or context(issue.now))
+        issue.apply(again)
+        actions = [*actions, *again]
     return actions
 
 

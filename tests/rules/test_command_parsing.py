@@ -8,6 +8,8 @@ from app.commands import Command, parse
 from tests.rules.factories import default_workflow
 
 WF = default_workflow()
+CRITICAL = frozenset({"critical"})
+FORCE = frozenset({"force"})
 
 
 def _commands(body: str, author: str = "alice") -> tuple[Command, ...]:
@@ -38,7 +40,15 @@ def _commands(body: str, author: str = "alice") -> tuple[Command, ...]:
         ("/role dm bob", Command("role", "delivery-manager", "bob")),
         ("/update rolled back v2", Command("update", "rolled back v2")),
         ("/followup Add an alert", Command("followup", "Add an alert")),
+        ("/followup critical Fix the cache", Command("followup", "Fix the cache", flags=CRITICAL)),
+        ("/followup --critical Fix it", Command("followup", "Fix it", flags=CRITICAL)),
+        ("/followup Critical path review", Command("followup", "path review", flags=CRITICAL)),
+        ("/followup", Command("followup")),
+        ("/followup critical", Command("followup", flags=CRITICAL)),
         ("/resolve", Command("resolve")),
+        ("/resolve --force", Command("resolve", flags=FORCE)),
+        ("/resolve force", Command("resolve", flags=FORCE)),
+        ("/resolve rolled back and quiet", Command("resolve")),
         ("/retro", Command("retro")),
         ("/help", Command("help")),
         ("/incident", Command("incident")),
@@ -93,7 +103,6 @@ def test_a_code_block_ends_and_commands_after_it_count() -> None:
         ("/role @bob", "needs a role and a login", "/role NAME @login"),
         ("/role janitor @bob", "unknown role 'janitor'", "/role NAME @login"),
         ("/update", "needs some text", "/update TEXT"),
-        ("/followup", "needs some text", "/followup TITLE"),
     ],
 )
 def test_malformed_commands_say_why_and_show_the_valid_form(body: str, in_reason: str, in_usage: str) -> None:

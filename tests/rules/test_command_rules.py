@@ -165,7 +165,7 @@ def test_followup_opens_a_critical_linked_issue_for_severity_1_until_stabilized(
     again = decide(trigger, issue.incident(), WF, context(issue.now))
     assert not any(isinstance(a, OpenFollowup) for a in again)
     issue.apply(again)
-    assert "#100 (open)" in issue.bot_comments("summary")[0]
+    assert "#100 Add a rollback alarm · `critical` (open)" in issue.bot_comments("summary")[0]
     assert settled(issue, trigger, WF)
 
 
