@@ -14,22 +14,21 @@ from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
 from gidgethub.routing import Router
 
-from ..executor import Executor, IssueRef
-from ..loading import incidents_led, load_incident, role_name, team_members
+from ..executor import IssueRef
+from ..handling import handle_incident
+from ..loading import role_name
 from ..rules import (
     Closed,
     CommentCreated,
-    Context,
     Edited,
     Labeled,
     Opened,
     Reopened,
     Trigger,
     Unlabeled,
-    decide,
 )
 from ..services import Services
-from ..workflow.forms import form_facts
+from ..workflow.model import Workflow
 
 router = Router()
 log = logging.getLogger(__name__)
@@ -80,10 +79,12 @@ async def comment_created(event: sansio.Event, gh: GitHubAPI, services: Services
     comment = data["comment"]
     body = str(comment.get("body") or "")
     user = comment.get("user") or {}
-    if user.get("type") == "Bot" or not COMMAND_LINE.search(body):
-        return  # the app's own comments, and plain conversation, carry no commands
+    if user.get("type") == "Bot":
+        return  # the app's own comments are never parsed
     owner, repo = data["repository"]["full_name"].split("/", 1)
     login = str(user.get("login", ""))
+    if not COMMAND_LINE.search(body) and not await _may_acknowledge(data, login, gh, services):
+        return  # plain conversation carries no commands
     trigger = CommentCreated(
         comment_id=int(comment["id"]),
         author=login,
@@ -115,19 +116,36 @@ async def run_rules(
     if not commands and not _about_incidents(issue, trigger, workflow.incident_label.name):
         return
     ref = IssueRef(owner, repo, int(issue["number"]))
-    incident = await load_incident(gh, ref, bot)
-    context = Context(
-        now=services.now(),
-        bot_login=bot,
-        config_error=str(config.error) if config.error else None,
-        equity_counts=await _equity(gh, owner, repo, workflow, incident, services),
-        team_members=await _team(gh, workflow, incident),
-        form=form_facts(incident.body, workflow),
-    )
-    actions = decide(trigger, incident, workflow, context)
-    done = await Executor(gh, ref, incident).run(actions)
-    if done:
-        log.info("%s/%s#%d: %s", owner, repo, ref.number, "; ".join(done))
+    trigger = await _with_actor_role(trigger, workflow, gh, ref, services)
+    await handle_incident(gh, services, ref, trigger, config)
+
+
+async def _may_acknowledge(data: dict[str, Any], login: str, gh: GitHubAPI, services: Services) -> bool:
+    """A plain comment from the lead counts as /ack when the workflow says so."""
+    assignees = data["issue"].get("assignees") or ()
+    if not assignees or str(assignees[0].get("login", "")).lower() != login.lower():
+        return False  # not the lead: no need to read the config
+    owner, repo = data["repository"]["full_name"].split("/", 1)
+    return (await services.config(gh, owner, repo)).workflow.lead.ack_by_any_comment
+
+
+async def _with_actor_role(
+    trigger: Trigger, workflow: Workflow, gh: GitHubAPI, ref: IssueRef, services: Services
+) -> Trigger:
+    """Who resolves by label or by closing, when only a role (or an admin) may (seed 004)."""
+    if not any(role.required_to_resolve for role in workflow.roles):
+        return trigger
+    match trigger:
+        case Labeled(label=label, actor=actor) if _is_resolved(workflow, label):
+            return Labeled(label, actor, await services.role(gh, ref.owner, ref.repo, actor, role_name))
+        case Closed(actor=actor):
+            return Closed(actor, await services.role(gh, ref.owner, ref.repo, actor, role_name))
+    return trigger
+
+
+def _is_resolved(workflow: Workflow, label: str) -> bool:
+    status = workflow.status_for_label(label)
+    return status is not None and status.resolved
 
 
 def _about_incidents(issue: dict[str, Any], trigger: Trigger, incident_label: str) -> bool:
@@ -136,21 +154,3 @@ def _about_incidents(issue: dict[str, Any], trigger: Trigger, incident_label: st
     if incident_label.lower() in names:
         return True
     return isinstance(trigger, Unlabeled) and trigger.label.lower() == incident_label.lower()
-
-
-async def _equity(
-    gh: GitHubAPI, owner: str, repo: str, workflow: Any, incident: Any, services: Services
-) -> dict[str, int]:
-    """Counts for the equity rule, fetched only when a lead is about to be chosen."""
-    policy = workflow.lead
-    if incident.lead is not None or not (policy.rotation or policy.responders):
-        return {}
-    since = services.now() - policy.equity_window
-    return dict(await incidents_led(gh, owner, repo, workflow, since))
-
-
-async def _team(gh: GitHubAPI, workflow: Any, incident: Any) -> tuple[str, ...]:
-    rotation = workflow.lead.rotation
-    if incident.lead is not None or rotation is None or not rotation.team:
-        return ()
-    return await team_members(gh, rotation.team)

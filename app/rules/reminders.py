@@ -109,10 +109,11 @@ def lead_since(incident: Incident, workflow: Workflow) -> dt.datetime:
 
 
 def escalation_due(incident: Incident, workflow: Workflow, severity: Severity) -> dt.datetime:
-    """The first ping after one deadline; each further one a deadline later."""
+    """One deadline after the lead took over, then one deadline after each ping: whoever was
+    pinged gets as long to answer as the lead had (and a late sweep does not ping a crowd)."""
     since = lead_since(incident, workflow)
-    pinged = sum(1 for e in incident.ledger.escalations if e.at >= since)
-    return since + severity.ack_within * (1 + pinged)
+    pinged = [e.at for e in incident.ledger.escalations if e.at >= since]
+    return max([since, *pinged]) + severity.ack_within
 
 
 def escalation_key(login: str) -> str:

@@ -163,3 +163,11 @@ def test_the_new_lead_is_pinged_with_next_steps_on_hand_off() -> None:
     assert f"Hand-off from @{old} to @zed" in issue.bot_comments("summary")[0]
     _, again = say(issue, "/lead me", author="zed")
     assert not [a for a in again if isinstance(a, Reply)]  # taking it yourself needs no ping
+
+
+def test_a_late_sweep_pings_one_person_and_gives_them_a_full_deadline() -> None:
+    issue = recorded(ROTA, severity="1")
+    assert len(_sweep(issue, 61, ROTA)) == 2  # the escalation and the update reminder
+    assert _sweep(issue, 61, ROTA) == [] and _sweep(issue, 75, ROTA) == []
+    (ping,) = _sweep(issue, 76, ROTA)
+    assert "escalation:carol" in ping
