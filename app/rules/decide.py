@@ -10,7 +10,7 @@ from __future__ import annotations
 from app import summary
 from app.actions import Action
 from app.incident import Incident
-from app.rules import lifecycle, reminders
+from app.rules import hygiene, lifecycle, reminders
 from app.rules.commands import on_comment
 from app.rules.context import Context
 from app.rules.handoff import ping_new_lead
@@ -44,6 +44,7 @@ def decide(trigger: Trigger, incident: Incident, workflow: Workflow, ctx: Contex
     plan = _reconcile(plan, workflow, ctx, trigger)
     if isinstance(trigger, Sweep):
         plan = reminders.on_sweep(plan, workflow, ctx)  # after reconcile: never into a resolved one
+        plan = hygiene.on_sweep(plan, workflow)  # loose ends: retro, stale follow-ups, never resolved
     return _config_notice(plan, ctx).finish(workflow)
 
 
