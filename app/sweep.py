@@ -118,7 +118,7 @@ async def _handle_all(services: Services, found: list[Found], concurrency: int) 
 
 
 async def _handle_one(services: Services, item: Found) -> str:
-    """"changed", "unchanged", "skipped" (not an incident by its repo's config) or "failed"."""
+    """ "changed", "unchanged", "skipped" (not an incident by its repo's config) or "failed"."""
     ref = item.ref
     gh = services.github.installation(item.installation_id)
     try:
@@ -181,10 +181,11 @@ def main(argv: list[str]) -> int:
     except SettingsError as exc:
         print(f"incident-bot: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_run(settings, once=args.once, every=args.every, labels=tuple(args.label)))
+    labels = tuple(args.label)
+    return asyncio.run(run_with_settings(settings, once=args.once, every=args.every, labels=labels))
 
 
-async def _run(settings: Settings, *, once: bool, every: float, labels: tuple[str, ...]) -> int:
+async def run_with_settings(settings: Settings, *, once: bool, every: float, labels: tuple[str, ...]) -> int:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         github = GitHubApp(
             session, app_id=settings.app_id, private_key=settings.private_key, api_url=settings.api_url

@@ -30,8 +30,7 @@ def ping_new_lead(plan: Plan, workflow: Workflow, comment_id: int) -> Plan:
 def _text(plan: Plan, workflow: Workflow, handoff: Handoff) -> str:
     severity = plan.after.severity(workflow)
     cadence = (
-        f" and post `/update TEXT` at least every {describe(severity.update_every)} "
-        f"(severity {severity.key})"
+        f" and post `/update TEXT` at least every {describe(severity.update_every)} (severity {severity.key})"
         if severity
         else ""
     )

@@ -34,9 +34,7 @@ def _sweep(issue: FakeIssue, minutes: int, workflow: Workflow = WF) -> list[str]
     return [a.body for a in actions if isinstance(a, Reply)]
 
 
-@pytest.mark.parametrize(
-    ("minutes", "expected"), [(0, 0), (59, 0), (60, 1), (119, 1), (120, 2), (-5, 0)]
-)
+@pytest.mark.parametrize(("minutes", "expected"), [(0, 0), (59, 0), (60, 1), (119, 1), (120, 2), (-5, 0)])
 def test_missed_windows_count_whole_windows_since_the_start(minutes: int, expected: int) -> None:
     assert missed_windows(T0, dt.timedelta(hours=1), T0 + minutes * MINUTE) == expected
 
