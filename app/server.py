@@ -14,6 +14,7 @@ import aiohttp
 from aiohttp import web
 from gidgethub.routing import Router
 
+from . import statuspage
 from .github.client import GitHubApp, RetryPolicy
 from .processor import Processor
 from .services import Services
@@ -47,6 +48,7 @@ def create_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/", _healthz)
     metrics.install(app, processor=PROCESSOR, services=SERVICES)
+    statuspage.install(app, services=SERVICES)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         timeout = aiohttp.ClientTimeout(total=30)
