@@ -34,12 +34,18 @@ class FaultRule:
     delay: float | None = None
     reset: bool = False
     rng: random.Random = field(default_factory=random.Random)
+    # "app": only requests the app makes (JWT or installation token); "people": only
+    # people's (``token user:LOGIN``); None: everyone. Lets a soak break the app's calls
+    # while the simulated people keep acting.
+    who: str | None = None
     # Filled at match time, for headers that depend on the clock (x-ratelimit-reset).
     reset_in: float | None = None
     hits: int = 0
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, authorization: str | None = None) -> bool:
         if self.times is not None and self.times <= 0:
+            return False
+        if self.who is not None and self.who != _who(authorization):
             return False
         if self.method and self.method.upper() != method.upper():
             return False
@@ -56,10 +62,12 @@ class Faults:
     def add(self, *, method: str | None = None, path: str | None = None, status: int = 503,
             headers: dict[str, str] | None = None, body: Any = None, times: int | None = 1,
             probability: float | None = None, delay: float | None = None, reset: bool = False,
-            seed: int | None = None) -> FaultRule:
+            seed: int | None = None, who: str | None = None) -> FaultRule:
+        if who not in (None, "app", "people"):
+            raise ValueError("who must be None, 'app' or 'people'")
         rule = FaultRule(method=method, path=path, status=status, headers=headers, body=body,
                          times=times, probability=probability, delay=delay, reset=reset,
-                         rng=random.Random(seed))
+                         rng=random.Random(seed), who=who)
         self.rules.append(rule)
         return rule
 
@@ -75,9 +83,15 @@ class Faults:
         rule.reset_in = reset_in
         return rule
 
-    def match(self, method: str, path: str) -> FaultRule | None:
+    def too_many_requests(self, retry_after: int | None = 1, **kw: Any) -> FaultRule:
+        """429, GitHub's other rate-limit answer; without retry-after the client must back off."""
+        headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
+        body = {"message": SECONDARY_MESSAGE, "documentation_url": RATE_DOCS, "status": "429"}
+        return self.add(status=429, headers=headers, body=body, **kw)
+
+    def match(self, method: str, path: str, authorization: str | None = None) -> FaultRule | None:
         for rule in self.rules:
-            if rule.matches(method, path):
+            if rule.matches(method, path, authorization):
                 if rule.times is not None:
                     rule.times -= 1
                 rule.hits += 1
@@ -99,3 +113,8 @@ class Faults:
     def reorder_deliveries(self, window: int = 2, seed: int | None = 0) -> None:
         self.deliveries.reorder_window = window
         self.deliveries.rng = random.Random(seed)
+
+
+def _who(authorization: str | None) -> str:
+    credential = (authorization or "").partition(" ")[2].strip()
+    return "people" if credential.startswith("user:") or not credential else "app"

@@ -83,7 +83,8 @@ class Server:
                               status=0, actor="anonymous")
         actor = Actor(kind="anonymous")
         try:
-            rule = self.faults.match(request.method, request.path)
+            rule = self.faults.match(request.method, request.path,
+                                     request.headers.get("Authorization"))
             if rule is not None:
                 rec.faulted = True
                 return await self._fault(request, rule, rec, actor)

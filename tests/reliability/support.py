@@ -1,0 +1,220 @@
+"""Shared by the reliability tests: a scripted incident, its observable end state, replicas.
+
+`play` drives one incident through the sandbox the way people would (declare with the
+form, commands from people with and without triage rights, a forbidden transition, a
+follow-up, an update, a hand-off, resolution). `end_state` is everything a person could
+see on the issue afterwards, so two runs are compared by what they left behind, not by
+how they got there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+
+from app.clock import Clock
+from app.local import LocalWorld
+from app.processor import Processor
+from app.sandbox import Sandbox
+from app.server import PROCESSOR, SERVICES, create_app
+from app.services import Services
+from app.settings import Settings
+from tests.common import FAST_RETRIES, T0
+from tests.harness import app_requests, world
+from tests.keys import SECRET, private_key_pem, public_key_pem
+
+REPO = "acme/web"
+BOT = "incident-bot[bot]"
+FORM = """### What is broken?
+
+Checkout fails for everyone.
+
+### Severity
+
+2 - Major: some users
+
+### Security
+
+- [ ] This is a security incident (do not write details here)
+"""
+
+# (who, comment): the people's side of one incident, after it was declared.
+SCRIPT: tuple[tuple[str, str], ...] = (
+    ("dave", "/severity 1"),
+    ("erin", "/severity 3"),  # read access only: refused, changes nothing
+    ("alice", "/status resolved"),  # not allowed from stabilization pending: refused
+    ("alice", "/followup Add an alert on checkout errors"),
+    ("bob", "/update Rolled back the deploy"),
+    ("alice", "/status stabilized"),
+    ("mallory", "/help"),
+    ("alice", "/status under-investigation"),
+    ("bob", "/lead @bob"),
+    ("alice", "/status resolved"),
+)
+
+Settle = Callable[[], Awaitable[None]]
+
+
+async def play(sandbox: Sandbox, settle: Settle, title: str = "Checkout down") -> int:
+    """Declare an incident and run SCRIPT on it, settling after each step."""
+    status, issue = await sandbox.user("alice").post(
+        f"/repos/{REPO}/issues", json={"title": title, "body": FORM, "labels": ["incident"]}
+    )
+    assert status == 201, issue
+    number = int(issue["number"])
+    await settle()
+    for who, body in SCRIPT:
+        status, answer = await sandbox.user(who).post(
+            f"/repos/{REPO}/issues/{number}/comments", json={"body": body}
+        )
+        assert status == 201, answer
+        await settle()
+    return number
+
+
+# Times and ids differ between two runs that did the same thing; mask them.
+_VOLATILE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?Z?( UTC)?|#\d+|reply-\d+|followup-\d+|\d{7,}")
+
+
+@dataclass(frozen=True)
+class EndState:
+    labels: frozenset[str]
+    assignees: tuple[str, ...]
+    state: str
+    bot_comments: tuple[str, ...]  # masked bodies, in order
+    followups: tuple[str, ...]  # titles of the linked sub-issues
+    open_issues: int  # in the repository: no stray follow-ups
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "bot comments": len(self.bot_comments),
+            "follow-ups": len(self.followups),
+            "labels": len(self.labels),
+            "open issues": self.open_issues,
+        }
+
+
+def end_state(sandbox: Sandbox, number: int) -> EndState:
+    issue = sandbox.issue(REPO, number)
+    comments = [c for c in sandbox.comments(REPO, number) if c["user"]["login"] == BOT]
+    repo = sandbox.state.repo("acme", "web")
+    assert repo is not None
+    subs = [i for i in repo.issues.values() if i.parent_id == issue["id"] and not i.deleted]
+    return EndState(
+        labels=frozenset(label["name"] for label in issue["labels"]),
+        assignees=tuple(sorted(a["login"] for a in issue["assignees"])),
+        state=issue["state"],
+        bot_comments=tuple(_VOLATILE.sub("…", c["body"]) for c in comments),
+        followups=tuple(sorted(s.title for s in subs)),
+        open_issues=sum(1 for i in repo.issues.values() if not i.deleted and i.state == "open"),
+    )
+
+
+def writes(w: LocalWorld) -> int:
+    return sum(1 for r in app_requests(w) if r.method != "GET")
+
+
+async def reference(title: str = "Checkout down") -> EndState:
+    """The end state of SCRIPT with no faults at all: what every faulty run must reach."""
+    async with world() as w:
+        number = await play(w.sandbox, w.settle, title)
+        return end_state(w.sandbox, number)
+
+
+# --- two replicas sharing one sandbox ----------------------------------------------------
+
+
+@dataclass
+class Replicas:
+    sandbox: Sandbox
+    servers: list[web.Application]
+    clock: Clock
+
+    @property
+    def processors(self) -> list[Processor]:
+        return [s[PROCESSOR] for s in self.servers]
+
+    async def settle(self, rounds: int = 100) -> None:
+        quiet = 0
+        for _ in range(rounds):
+            before = len(self.sandbox.deliveries)
+            await self.sandbox.settle()
+            await asyncio.gather(*(p.wait_idle() for p in self.processors))
+            await self.sandbox.settle()
+            quiet = quiet + 1 if len(self.sandbox.deliveries) == before else 0
+            if quiet >= 2:
+                return
+        raise RuntimeError("the replicas did not settle")
+
+
+@asynccontextmanager
+async def replicas(count: int = 2) -> AsyncIterator[Replicas]:
+    """`count` app servers, each with its own queue, dedupe cache and caches, sharing one
+    sandbox; a fan-out in front gives every replica a copy of every delivery, at once."""
+    clock = Clock(T0)
+    sandbox = Sandbox(
+        app_id=1, app_slug="incident-bot", app_public_key_pem=public_key_pem(),
+        webhook_secret=SECRET, clock=clock,
+    )
+    api_url = await sandbox.start()
+    settings = Settings(
+        app_id="1", private_key=private_key_pem(), webhook_secret=SECRET, api_url=api_url,
+        host="127.0.0.1", port=0, grace_period=5.0,
+    )
+    runners: list[web.AppRunner] = []
+    servers: list[web.Application] = []
+    urls: list[str] = []
+    for _ in range(count):
+        server = create_app(
+            settings, policy=FAST_RETRIES,
+            services_factory=lambda github: Services(github, now=clock),
+            clock=lambda: clock().timestamp(),
+        )
+        runner = web.AppRunner(server)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        servers.append(server)
+        urls.append(f"http://127.0.0.1:{runner.addresses[0][1]}/webhook")
+
+    session = aiohttp.ClientSession()
+
+    async def fan_out(request: web.Request) -> web.Response:
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+
+        async def send(url: str) -> int:
+            async with session.post(url, data=body, headers=headers) as r:
+                await r.read()
+                return r.status
+
+        statuses = await asyncio.gather(*(send(u) for u in urls))
+        return web.Response(status=max(statuses))
+
+    front = web.Application()
+    front.router.add_post("/webhook", fan_out)
+    front_runner = web.AppRunner(front)
+    await front_runner.setup()
+    front_site = web.TCPSite(front_runner, "127.0.0.1", 0)
+    await front_site.start()
+    sandbox.webhook_url = f"http://127.0.0.1:{front_runner.addresses[0][1]}/webhook"
+    try:
+        yield Replicas(sandbox, servers, clock)
+    finally:
+        await front_runner.cleanup()
+        await session.close()
+        for runner in runners:
+            await runner.cleanup()
+        await sandbox.stop()
+
+
+def services(server: web.Application) -> Services:
+    return server[SERVICES]
+
