@@ -10,10 +10,11 @@ import logging
 
 from gidgethub.abc import GitHubAPI
 
+from .actions import OpenFollowup
 from .executor import Executor, IssueRef
 from .incident import Incident
 from .loading import incidents_led, load_incident, team_members
-from .rules import Context, Sweep, Trigger, decide
+from .rules import Context, FollowupChanged, Sweep, Trigger, decide
 from .services import Services
 from .workflow.config import RepoConfig
 from .workflow.forms import form_facts
@@ -39,6 +40,9 @@ async def handle_incident(
     )
     actions = decide(trigger, incident, workflow, context)
     done = await Executor(gh, ref, incident).run(actions)
+    if not isinstance(trigger, FollowupChanged) and any(isinstance(a, OpenFollowup) for a in actions):
+        # The summary was written before the new follow-up had a number: look once more.
+        done += await handle_incident(gh, services, ref, FollowupChanged(0), config)
     if done:
         log.info("%s/%s#%d: %s", ref.owner, ref.repo, ref.number, "; ".join(done))
     return done

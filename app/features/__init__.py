@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from gidgethub.routing import Router
 
-from . import incidents, installation
+from . import followups, incidents, installation
 
-FEATURES = (incidents, installation)
+FEATURES = (incidents, followups, installation)
 
 
 def router() -> Router:
