@@ -118,7 +118,7 @@ class Plan:
     def finish(self, workflow: Workflow) -> list[Action]:
         """The actions in the order the executor must run them, the summary brought up to date."""
         plan = self._with_summary(workflow)
-        ordered = sorted(plan.actions, key=_stage)
+        ordered = _one_add(sorted(plan.actions, key=_stage))
         if any(isinstance(a, AddLabels | OpenFollowup) for a in ordered):
             ordered.insert(0, EnsureLabels(workflow.all_labels()))
         return ordered
@@ -129,6 +129,29 @@ class Plan:
         if self.before.has_bot_comment(SUMMARY):
             return self.upsert(SUMMARY, summary.render_untracked(self.after, workflow))
         return self
+
+
+def _one_add(actions: list[Action]) -> list[Action]:
+    """Every label added by one request: declaring adds a status and a severity, one POST not two.
+
+    A later addition joins the first unless a removal in between names the same label
+    (remove X, then add X must stay in that order to leave X on the issue).
+    """
+    out: list[Action] = []
+    first: int | None = None
+    for action in actions:
+        if isinstance(action, AddLabels) and first is not None:
+            names = {n.lower() for n in action.names}
+            between = out[first + 1 :]
+            if not any(isinstance(a, RemoveLabel) and a.name.lower() in names for a in between):
+                merged = out[first]
+                assert isinstance(merged, AddLabels)
+                out[first] = AddLabels((*merged.names, *action.names))
+                continue
+        if isinstance(action, AddLabels) and first is None:
+            first = len(out)
+        out.append(action)
+    return out
 
 
 def _stage(action: Action) -> int:
