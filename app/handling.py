@@ -10,9 +10,9 @@ import logging
 
 from gidgethub.abc import GitHubAPI
 
-from .actions import OpenFollowup
+from .actions import OpenFollowup, UpsertComment
 from .executor import Executor, IssueRef
-from .incident import Incident
+from .incident import SUMMARY, Incident
 from .loading import incidents_led, load_incident, team_members
 from .rules import Context, FollowupChanged, Sweep, Trigger, decide
 from .services import Services
@@ -39,8 +39,13 @@ async def handle_incident(
         form=form_facts(incident.body, workflow),
     )
     actions = decide(trigger, incident, workflow, context)
+    again = not isinstance(trigger, FollowupChanged) and any(isinstance(a, OpenFollowup) for a in actions)
+    if again:
+        # The look below writes the summary with the follow-up's number: writing it now
+        # too would cost a second edit of the same comment (one PATCH per follow-up).
+        actions = [a for a in actions if not (isinstance(a, UpsertComment) and a.kind == SUMMARY)]
     done = await Executor(gh, ref, incident).run(actions)
-    if not isinstance(trigger, FollowupChanged) and any(isinstance(a, OpenFollowup) for a in actions):
+    if again:
         # The summary was written before the new follow-up had a number: look once more.
         done += await handle_incident(gh, services, ref, FollowupChanged(0), config)
     if done:
