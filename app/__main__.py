@@ -1,4 +1,4 @@
-"""Command line: `python -m app serve|sandbox|demo|check-config|sweep`."""
+"""Command line: `python -m app serve|sandbox|demo|check-config|sweep|report`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="play a whole incident against the sandbox and print it")
     commands.add_parser("check-config", help="validate a config or workflow file", add_help=False)
     commands.add_parser("sweep", help="remind, escalate and reconcile open incidents", add_help=False)
+    commands.add_parser("report", help="incident metrics of a repository", add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "sandbox":
         from .sandbox.cli import main as sandbox_main
@@ -33,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         from .sweep import main as sweep_main
 
         return sweep_main(rest)
+    if args.command == "report":
+        from .report import main as report_main
+
+        return report_main(rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "serve":

@@ -6,14 +6,17 @@ time its turn comes, and the rules must decide on what is true now.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
 from .executor import IssueRef
+from .github.client import is_not_found
 from .incident import Incident
 from .workflow.model import Workflow
 
@@ -27,6 +30,28 @@ async def load_incident(gh: GitHubAPI, ref: IssueRef, bot_login: str) -> Inciden
     if (issue.get("sub_issues_summary") or {}).get("total", 1):
         sub_issues = [s async for s in gh.getiter(base + "/sub_issues?per_page=100", ref.vars)]
     return Incident.from_github(issue, comments, events, bot_login=bot_login, sub_issues=sub_issues)
+
+
+async def load_incidents(
+    gh: GitHubAPI, owner: str, repo: str, numbers: Iterable[int], bot_login: str, *, concurrency: int = 4
+) -> list[Incident]:
+    """Several incidents, at most `concurrency` at a time (each costs three or four requests).
+
+    An issue deleted or transferred since it was found is left out, not an error.
+    """
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(number: int) -> Incident | None:
+        async with limit:
+            try:
+                return await load_incident(gh, IssueRef(owner, repo, number), bot_login)
+            except BadRequest as exc:
+                if is_not_found(exc):
+                    return None
+                raise
+
+    loaded = await asyncio.gather(*(one(n) for n in numbers))
+    return [incident for incident in loaded if incident is not None]
 
 
 async def role_name(gh: GitHubAPI, owner: str, repo: str, login: str) -> str:

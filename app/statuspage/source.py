@@ -19,11 +19,9 @@ import cachetools
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
-from app.executor import IssueRef
 from app.github.client import is_not_found
 from app.github.installation import repo_installation, valid_repo
-from app.incident import Incident
-from app.loading import load_incident
+from app.loading import load_incidents
 from app.services import Services
 
 from .model import Page, build_page
@@ -92,7 +90,7 @@ class StatusPages:
         numbers = await _active_numbers(gh, owner, repo, workflow.incident_label.name,
                                         workflow.security.label.name)
         bot = await services.bot_login()
-        incidents = await _load_all(gh, owner, repo, numbers, bot)
+        incidents = await load_incidents(gh, owner, repo, numbers, bot, concurrency=CONCURRENCY)
         return build_page(f"{owner}/{repo}", incidents, workflow, services.now())
 
     async def _installation(self, services: Services, owner: str, repo: str) -> int | None:
@@ -117,18 +115,3 @@ async def _active_numbers(gh: GitHubAPI, owner: str, repo: str, label: str, secu
             break
     return numbers
 
-
-async def _load_all(gh: GitHubAPI, owner: str, repo: str, numbers: list[int], bot: str) -> list[Incident]:
-    limit = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(number: int) -> Incident | None:
-        async with limit:
-            try:
-                return await load_incident(gh, IssueRef(owner, repo, number), bot)
-            except BadRequest as exc:
-                if is_not_found(exc):
-                    return None  # deleted or transferred since the search
-                raise
-
-    loaded = await asyncio.gather(*(one(n) for n in numbers))
-    return [i for i in loaded if i is not None]
