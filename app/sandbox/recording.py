@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ class RecordedRequest:
     status: int
     actor: str  # a login, "app", "installation:<id>" or "anonymous"
     faulted: bool = False
+    # When it arrived (monotonic seconds): proves a client waited as told before retrying.
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def url(self) -> str:

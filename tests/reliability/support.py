@@ -89,14 +89,14 @@ class EndState:
     state: str
     bot_comments: tuple[str, ...]  # masked bodies, in order
     followups: tuple[str, ...]  # titles of the linked sub-issues
-    open_issues: int  # in the repository: no stray follow-ups
+    open_followups: int  # open issues naming the incident, linked or not: no stray copies
 
     def counts(self) -> dict[str, int]:
         return {
             "bot comments": len(self.bot_comments),
             "follow-ups": len(self.followups),
             "labels": len(self.labels),
-            "open issues": self.open_issues,
+            "open follow-ups": self.open_followups,
         }
 
 
@@ -112,7 +112,11 @@ def end_state(sandbox: Sandbox, number: int) -> EndState:
         state=issue["state"],
         bot_comments=tuple(_VOLATILE.sub("…", c["body"]) for c in comments),
         followups=tuple(sorted(s.title for s in subs)),
-        open_issues=sum(1 for i in repo.issues.values() if not i.deleted and i.state == "open"),
+        open_followups=sum(
+            1 for i in repo.issues.values()
+            if not i.deleted and i.state == "open"
+            and re.search(rf"incident #{number}\b", i.body or "")
+        ),
     )
 
 
@@ -218,3 +222,18 @@ async def replicas(count: int = 2) -> AsyncIterator[Replicas]:
 def services(server: web.Application) -> Services:
     return server[SERVICES]
 
+
+
+def differences(got: EndState, expected: EndState) -> str:
+    """What differs, readably: for assertion messages."""
+    import difflib
+
+    out = []
+    for name in ("labels", "assignees", "state", "followups", "open_followups"):
+        if getattr(got, name) != getattr(expected, name):
+            out.append(f"{name}: {getattr(got, name)!r}, expected {getattr(expected, name)!r}")
+    if len(got.bot_comments) != len(expected.bot_comments):
+        out.append(f"{len(got.bot_comments)} bot comments, expected {len(expected.bot_comments)}")
+    for a, b in zip(expected.bot_comments, got.bot_comments, strict=False):
+        out.extend(difflib.unified_diff(a.splitlines(), b.splitlines(), "expected", "got", lineterm=""))
+    return "\n".join(out)
