@@ -55,9 +55,14 @@ class StatusPages:
         task = self._building.get(key)
         if task is None:
             task = self._building[key] = asyncio.ensure_future(self._build(owner, repo, key))
-            task.add_done_callback(lambda _: self._building.pop(key, None))
+            task.add_done_callback(lambda done: self._built(key, done))
         # shield: one visitor closing the tab must not cancel the build the others wait for.
         return await asyncio.shield(task)
+
+    def _built(self, key: str, task: asyncio.Task[Page | None]) -> None:
+        self._building.pop(key, None)
+        if not task.cancelled():
+            task.exception()  # retrieved here too: every waiter may have gone away
 
     async def _build(self, owner: str, repo: str, key: str) -> Page | None:
         try:

@@ -127,3 +127,17 @@ async def test_no_incidents_says_so() -> None:
         status, page = await fetch(w, "/status/acme/web")
         assert status == 200 and "No active incidents." in page
         assert json.loads((await fetch(w, "/status/acme/web?format=json"))[1])["incidents"] == []
+
+
+async def test_github_failing_is_a_503_that_is_not_cached() -> None:
+    async with status_world() as w:
+        await open_issue(w, "alice", title="Checkout down", labels=["incident"])
+        w.sandbox.faults.add(path="/search/issues", status=502, times=None)
+        status, text = await fetch(w, "/status/acme/web?format=json")
+        assert (status, json.loads(text)) == (
+            503, {"message": "GitHub could not be read just now: try again in a minute."}
+        )
+        assert (await fetch(w, "/status/acme/web"))[0] == 503
+        w.sandbox.faults.rules.clear()
+        status, page = await fetch(w, "/status/acme/web")
+        assert status == 200 and "Checkout down" in page
