@@ -10,9 +10,11 @@ import logging
 
 from gidgethub.abc import GitHubAPI
 
-from .actions import OpenFollowup, UpsertComment
+from . import ledger as ledger_codec
+from .actions import Action, OpenFollowup, UpsertComment
 from .executor import Executor, IssueRef
 from .incident import SUMMARY, Incident
+from .ledger import Ledger
 from .loading import incidents_led, load_incident, team_members
 from .rules import Context, FollowupChanged, Sweep, Trigger, decide
 from .services import Services
@@ -24,12 +26,20 @@ log = logging.getLogger(__name__)
 
 
 async def handle_incident(
-    gh: GitHubAPI, services: Services, ref: IssueRef, trigger: Trigger, config: RepoConfig
+    gh: GitHubAPI,
+    services: Services,
+    ref: IssueRef,
+    trigger: Trigger,
+    config: RepoConfig,
+    *,
+    ledger: Ledger | None = None,  # newer than the summary on GitHub: a previous pass's
 ) -> list[str]:
     """Bring the issue where the workflow wants it; what was done, for the log."""
     bot = await services.bot_login()
     workflow = config.workflow
     incident = await load_incident(gh, ref, bot)
+    if ledger is not None:
+        incident = incident.with_ledger(ledger)
     context = Context(
         now=services.now(),
         bot_login=bot,
@@ -40,17 +50,25 @@ async def handle_incident(
     )
     actions = decide(trigger, incident, workflow, context)
     again = not isinstance(trigger, FollowupChanged) and any(isinstance(a, OpenFollowup) for a in actions)
+    carried = _summary_ledger(actions) if again else None
     if again:
         # The look below writes the summary with the follow-up's number: writing it now
         # too would cost a second edit of the same comment (one PATCH per follow-up).
+        # The ledger that summary carried (a command's /update, its processed id) is
+        # handed to the look below, which would otherwise read the old one back.
         actions = [a for a in actions if not (isinstance(a, UpsertComment) and a.kind == SUMMARY)]
     done = await Executor(gh, ref, incident).run(actions)
     if again:
         # The summary was written before the new follow-up had a number: look once more.
-        done += await handle_incident(gh, services, ref, FollowupChanged(0), config)
+        done += await handle_incident(gh, services, ref, FollowupChanged(0), config, ledger=carried)
     if done:
         log.info("%s/%s#%d: %s", ref.owner, ref.repo, ref.number, "; ".join(done))
     return done
+
+
+def _summary_ledger(actions: list[Action]) -> Ledger | None:
+    bodies = [a.body for a in actions if isinstance(a, UpsertComment) and a.kind == SUMMARY]
+    return ledger_codec.decode(bodies[-1]) if bodies else None
 
 
 async def _equity(

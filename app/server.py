@@ -68,6 +68,7 @@ def create_app(
                 lambda d: _handler_arguments(services, d),
                 workers=settings.workers,
                 queue_size=settings.queue_size,
+                clock=clock,  # the delivery-id memory ages with the same clock (tests move it)
             )
             app[PROCESSOR] = processor
             processor.start()

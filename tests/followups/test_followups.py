@@ -88,3 +88,12 @@ async def test_a_discussion_followup_is_opened_on_resolve_when_the_workflow_asks
         issue = w.sandbox.issue(REPO, discussion)
         assert issue["title"] == f"Discussion: preventing a repeat of incident #{number}"
         assert f"#{discussion}" in summary(w, number)
+
+
+async def test_a_followup_in_the_same_comment_as_an_update_keeps_the_update() -> None:
+    async with world() as w:
+        number = await declare(w)
+        await comment(w, "alice", number, "/update Rolled back the deploy\n/followup Add an alert")
+        (followup,) = sub_issue_numbers(w, number)
+        text = summary(w, number)
+        assert "Rolled back the deploy" in text and f"#{followup} Add an alert" in text

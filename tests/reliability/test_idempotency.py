@@ -3,20 +3,12 @@ effects of one (no duplicate comments, labels, follow-ups or pings)."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.harness import world
 from tests.reliability.support import differences, end_state, play, reference, replicas, writes
 
 COPIES = 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since 88d439f (app/handling.py drops the first pass's summary when a follow-up "
-    "opens) a /followup comment handled again after a restart adds its id to the summary's "
-    "ledger: one extra summary edit, no visible duplicate. Passed before that commit.",
-)
 async def test_each_delivery_five_times_gives_one_set_of_effects() -> None:
     expected = await reference()
     async with world() as w:
