@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 4  # incidents handled at once: well under GitHub's secondary limits
 DEFAULT_EVERY = 300.0  # seconds between sweeps (the Procfile's clock)
+RECENTLY_CLOSED = dt.timedelta(days=30)  # closed incidents still swept for hygiene reminders
 
 
 @dataclass(frozen=True)
@@ -74,24 +76,33 @@ async def sweep(
         installation_id = int(installation["id"])
         gh = services.github.installation(installation_id)
         try:
-            for item in await open_issues(gh, installation_id, wanted):
+            for item in await open_issues(gh, installation_id, wanted, _closed_since(services)):
                 found.setdefault((item.ref.owner.lower(), item.ref.repo.lower(), item.ref.number), item)
         except Exception:
             log.exception("sweep: searching installation %d failed; skipped", installation_id)
     return await _handle_all(services, list(found.values()), concurrency)
 
 
-async def open_issues(gh: GitHubAPI, installation_id: int, labels: Iterable[str]) -> list[Found]:
-    """Open issues carrying any of `labels`, one search per label."""
+async def open_issues(
+    gh: GitHubAPI, installation_id: int, labels: Iterable[str], closed_since: dt.date | None = None
+) -> list[Found]:
+    """Open issues carrying any of `labels`, one search per label; with `closed_since`, also
+    those closed since then (a resolved incident still owes its retrospective and follow-ups)."""
     found: list[Found] = []
-    for label in labels:
-        query = f'is:issue is:open label:"{label}"'
+    states = ["is:open"] + ([f"is:closed closed:>={closed_since.isoformat()}"] if closed_since else [])
+    for label, state in ((label, state) for label in labels for state in states):
+        query = f'is:issue {state} label:"{label}"'
         async for item in gh.getiter("/search/issues{?q,per_page}", {"q": query, "per_page": 100}):
             ref = _ref(item)
             if ref is not None:
                 names = frozenset(str(x.get("name", "")).lower() for x in item.get("labels") or ())
                 found.append(Found(ref, installation_id, names))
     return found
+
+
+def _closed_since(services: Services) -> dt.date:
+    """Resolved incidents stay on the sweep this long: retro and follow-up reminders (hygiene)."""
+    return (services.now() - RECENTLY_CLOSED).date()
 
 
 def _ref(item: dict[str, Any]) -> IssueRef | None:

@@ -47,3 +47,15 @@ async def test_an_untouched_retro_is_reminded_once() -> None:
         assert "@alice" in reminder and "retrospective" in reminder
         await _sweep_after(w, days=7)
         assert len(kind(w, number, "retro-reminder")) == 1
+
+
+async def test_a_closed_resolved_incident_still_gets_its_retro_reminder() -> None:
+    async with world() as w:
+        number = await declare(w, severity="3")
+        await investigate(w, number)
+        await comment(w, "alice", number, "/resolve")
+        assert w.sandbox.issue(REPO, number)["state"] == "closed"
+        await _sweep_after(w, days=2.1)
+        assert len(kind(w, number, "retro-reminder")) == 1
+        await _sweep_after(w, days=1)
+        assert len(kind(w, number, "retro-reminder")) == 1

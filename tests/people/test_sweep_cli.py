@@ -51,4 +51,4 @@ async def test_without_once_it_sweeps_then_waits_the_interval() -> None:
         await run_every(w.services, 300, sleep=sleep, rounds=3)
         assert waits == [300, 300]
         searches = [r for r in w.sandbox.requests if r.path == "/search/issues"]
-        assert len(searches) == 3  # one search per installation and label, per sweep
+        assert len(searches) == 6  # per sweep, installation and label: open, recently closed
