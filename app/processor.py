@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import cachetools
+from gidgethub import BadRequest
 from gidgethub.routing import Router
 
 from .webhook import Delivery
@@ -172,7 +173,20 @@ class Processor:
         for handler in handlers:
             try:
                 await handler(delivery.event, *arguments)
-            except Exception:
+            except Exception as exc:
+                if _gone(exc):
+                    # The issue (or repository) was deleted or transferred while the delivery
+                    # waited: nothing is left to act on, and a redelivery would find the same.
+                    # One line, no traceback, so a deleted incident cannot flood the logs.
+                    outcome = "gone"
+                    log.warning(
+                        "delivery=%s %s: GitHub answered %s (%s): the issue is gone; nothing to do",
+                        delivery.id,
+                        delivery.name,
+                        getattr(exc, "status_code", "?"),
+                        exc,
+                    )
+                    continue
                 self.stats.failed_handlers += 1
                 outcome = "failed"
                 # Let a redelivery (UI or API) try again rather than be ignored as seen.
@@ -183,6 +197,10 @@ class Processor:
                     getattr(handler, "__qualname__", handler),
                 )
         return outcome
+
+
+def _gone(exc: Exception) -> bool:
+    return isinstance(exc, BadRequest) and int(exc.status_code) in (404, 410)
 
 
 def _subject(delivery: Delivery) -> str:
