@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python bench/run.py`: make `bench` and `app` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # Replace bench/ itself: its module names must not shadow the standard library's.
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import json
 import time
 from typing import Any
 
-from bench import ack, lifecycle, profile, scale
+from bench import ack, hotspots, lifecycle, scale
 from bench.common import ROOT, log, machine
 
 COMMAND = "python bench/run.py"
@@ -103,7 +104,7 @@ def main(argv: list[str]) -> int:
     log("scale: memory for 1,000 installations, sweep of 1,000 incidents ...")
     sc = scale.run()
     log("hot spots ...")
-    prof = profile.run()
+    prof = hotspots.run()
     seconds = time.monotonic() - started
     text = report(m, a, life, sc, prof, seconds)
     print(text)
