@@ -1,8 +1,8 @@
 """The incident process as data: workflow files, repository config, issue forms.
 
-    load_preset("openverse") -> Workflow          # workflows/openverse.yml, cached
-    await fetch_config(gh, owner, repo) -> RepoConfig   # .github/incidents.yml, Probot-style
-    form_facts(issue_body, workflow) -> FormFacts  # what the issue form said
+load_preset("openverse") -> Workflow          # workflows/openverse.yml, cached
+await fetch_config(gh, owner, repo) -> RepoConfig   # .github/incidents.yml, Probot-style
+form_facts(issue_body, workflow) -> FormFacts  # what the issue form said
 """
 
 from app.workflow.config import CONFIG_PATH, RepoConfig, fetch_config, missing_file, resolve_config

@@ -55,9 +55,7 @@ class Status:
 
     def matches(self, text: str) -> bool:
         wanted = normalise(text)
-        return any(
-            normalise(n) == wanted for n in (self.key, self.name, self.label.name, *self.aliases)
-        )
+        return any(normalise(n) == wanted for n in (self.key, self.name, self.label.name, *self.aliases))
 
 
 @dataclass(frozen=True)

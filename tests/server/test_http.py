@@ -49,8 +49,7 @@ def signed(
         "Content-Type": "application/json",
         "X-GitHub-Event": event,
         "X-GitHub-Delivery": delivery,
-        "X-Hub-Signature-256": "sha256="
-        + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+        "X-Hub-Signature-256": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
         "User-Agent": "GitHub-Hookshot/abc1234",
     }
 
@@ -103,9 +102,7 @@ async def test_malformed_json_is_400_and_wrong_type_415(seen_and_client: Any) ->
     _, client = seen_and_client
     body, headers = signed(PAYLOAD)
     bad = b"{oops"
-    headers["X-Hub-Signature-256"] = (
-        "sha256=" + hmac.new(SECRET.encode(), bad, hashlib.sha256).hexdigest()
-    )
+    headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(SECRET.encode(), bad, hashlib.sha256).hexdigest()
     assert (await client.post("/webhook", data=bad, headers=headers)).status == 400
     body, headers = signed(PAYLOAD)
     headers["Content-Type"] = "text/plain"

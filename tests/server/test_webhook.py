@@ -41,9 +41,7 @@ def test_form_encoded_payload_is_accepted() -> None:
     from urllib.parse import urlencode
 
     body = urlencode({"payload": json.dumps({"action": "closed"})}).encode()
-    delivery = parse(
-        headers(body, **{"content-type": "application/x-www-form-urlencoded"}), body, SECRET
-    )
+    delivery = parse(headers(body, **{"content-type": "application/x-www-form-urlencoded"}), body, SECRET)
     assert delivery.name == "issues.closed"
     assert delivery.installation_id is None
 
