@@ -52,14 +52,21 @@ def _steps(number: int) -> list[tuple[int, str, str, Callable[[LocalWorld], Awai
     def say(login: str, body: str) -> Callable[[LocalWorld], Awaitable[Any]]:
         return lambda world: _comment(world, login, number, body)
 
+    def close(login: str, issue: int) -> Callable[[LocalWorld], Awaitable[Any]]:
+        return lambda world: world.user(login).patch(
+            f"/repos/{REPO}/issues/{issue}", json={"state": "closed", "state_reason": "completed"}
+        )
+
     return [
         (2, "alice", "hands the lead to bob", say("alice", "/lead @bob")),
         (4, "bob", "acknowledges", say("bob", "/ack\nLooking at the deploy log now.")),
         (11, "bob", "posts an update", say("bob", "/update Rolled back deploy 412; errors falling.")),
-        (9, "bob", "marks it stabilized", say("bob", "/status stabilized")),
+        (3, "bob", "opens a follow-up", say("bob", "/followup Alert when search errors pass 1%")),
+        (6, "bob", "marks it stabilized", say("bob", "/status stabilized")),
         (3, "carol", "tries to jump straight to resolved", say("carol", "/status resolved")),
         (20, "bob", "starts the investigation", say("bob", "/status under investigation")),
-        (95, "bob", "resolves it", say("bob", "/resolve")),
+        (70, "carol", "closes follow-up #2: the alert shipped", close("carol", number + 1)),
+        (25, "bob", "resolves it", say("bob", "/resolve")),
     ]
 
 
@@ -71,9 +78,10 @@ def _summary(world: LocalWorld, number: int) -> str:
 
 
 def _headline(summary: str) -> str:
-    """The summary's first lines: what state the incident is in and who leads it."""
+    """The summary's first lines (state and lead) and its follow-ups."""
     lines = [line for line in summary.splitlines() if line.strip()]
-    return "\n".join(lines[:2])
+    followups = [line for line in lines if line.startswith(("- [ ] #", "- [x] #"))]
+    return "\n".join(lines[:2] + followups)
 
 
 def _visible(body: str) -> str:
