@@ -54,7 +54,7 @@ def test_entries_in_order_with_who() -> None:
     expected = [
         (7 * MINUTE, "Acknowledged", "alice"),
         (20 * MINUTE, "Severity 1 (Critical)", "bob"),
-        (45 * MINUTE, "Status: Stabilized", ""),
+        (45 * MINUTE, "Status: Stabilized", "alice"),  # the bot carried out alice's /status
         (45 * MINUTE, "Update: rolled back", "alice"),
         (50 * MINUTE, "Hand-off from @alice to @dana", "alice"),
         (26 * 60 * MINUTE, "Status: Resolved", ""),
