@@ -1,11 +1,14 @@
 """Read the incident as it is now, let the rules decide, perform: what every path shares.
 
 The webhook handlers (app.features.incidents) and the periodic sweep (app.sweep)
-both come here, so a lost webhook and a sweep end an incident in the same place.
+both come here, so a lost webhook and a sweep end an incident in the same place. For a
+lost `issue_comment` that means the sweep replays the comment as the very trigger its
+webhook would have carried (`sweep_incident`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from gidgethub.abc import GitHubAPI
@@ -15,14 +18,51 @@ from .actions import Action, OpenFollowup, UpsertComment
 from .executor import Executor, IssueRef
 from .incident import SUMMARY, Incident
 from .ledger import Ledger
-from .loading import incidents_led, load_incident, team_members
-from .rules import Context, FollowupChanged, Sweep, Trigger, decide
+from .loading import incidents_led, load_incident, role_name, team_members
+from .rules import CommentCreated, Context, FollowupChanged, Sweep, Trigger, decide
+from .rules.commands import lost_commands
 from .services import Services
 from .workflow.config import RepoConfig
 from .workflow.forms import form_facts
 from .workflow.model import Workflow
 
 log = logging.getLogger(__name__)
+
+# Lost command comments replayed per incident per sweep, oldest first; the rest wait for
+# the next sweep. Each replay is a full read → decide → perform (about four reads, mostly
+# 304s, and its writes), so a flood of comments cannot make one sweep unbounded.
+REPLAY_MAX = 20
+
+
+async def sweep_incident(
+    gh: GitHubAPI,
+    services: Services,
+    ref: IssueRef,
+    config: RepoConfig,
+    *,
+    installed_at: dt.datetime | None = None,
+) -> list[str]:
+    """The sweep's look at one incident: first the commands whose `issue_comment` webhook
+    was lost, in the order they were written, each as the handler would have run it; then
+    the Sweep trigger (reminders, escalation, reconcile) on the result."""
+    bot = await services.bot_login()
+    loaded = await load_incident(gh, ref, bot)
+    lost = lost_commands(loaded, config.workflow, installed_at)
+    incident: Incident | None = loaded
+    if len(lost) > REPLAY_MAX:
+        log.warning(
+            "%s/%s#%d: %d unhandled command comments; replaying the oldest %d this sweep",
+            ref.owner, ref.repo, ref.number, len(lost), REPLAY_MAX,
+        )
+    done: list[str] = []
+    for comment in lost[:REPLAY_MAX]:
+        role = await services.role(gh, ref.owner, ref.repo, comment.author, role_name)
+        trigger = CommentCreated(comment.id, comment.author, comment.body, role, author_is_bot=False)
+        step = await handle_incident(gh, services, ref, trigger, config, incident=incident)
+        if step:
+            incident = None  # it changed: the next trigger reads it again
+        done += step
+    return done + await handle_incident(gh, services, ref, Sweep(), config, incident=incident)
 
 
 async def handle_incident(
@@ -33,11 +73,13 @@ async def handle_incident(
     config: RepoConfig,
     *,
     ledger: Ledger | None = None,  # newer than the summary on GitHub: a previous pass's
+    incident: Incident | None = None,  # just read by the caller (the sweep): not read twice
 ) -> list[str]:
     """Bring the issue where the workflow wants it; what was done, for the log."""
     bot = await services.bot_login()
     workflow = config.workflow
-    incident = await load_incident(gh, ref, bot)
+    if incident is None:
+        incident = await load_incident(gh, ref, bot)
     if ledger is not None:
         incident = incident.with_ledger(ledger)
     context = Context(

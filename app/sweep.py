@@ -2,8 +2,11 @@
 
 Each open incident goes through the same read → decide → perform path as a
 webhook (app.handling), with a `Sweep` trigger: the rules remind, escalate, and
-reconcile what lost webhooks left undone. Being level-triggered, a second
-sweep right after the first finds nothing to do.
+reconcile what lost webhooks left undone. Command comments that no delivery
+handled (not in the ledger, no reply) are first replayed as the `CommentCreated`
+their lost webhook would have been, oldest first, at most `REPLAY_MAX` per
+incident per sweep. Being level-triggered, a second sweep right after the first
+finds nothing to do.
 
 API cost, per sweep: one `GET /app/installations` (paged), then per
 installation one search per distinct incident label (`is:issue is:open
@@ -23,7 +26,7 @@ import datetime as dt
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -31,8 +34,8 @@ from gidgethub.abc import GitHubAPI
 
 from .executor import IssueRef
 from .github.client import GitHubApp
-from .handling import handle_incident
-from .rules import Sweep
+from .handling import sweep_incident
+from .incident import parse_time
 from .services import Services
 from .settings import Settings
 from .workflow.loader import load_preset, preset_names
@@ -51,6 +54,7 @@ class Found:
     ref: IssueRef
     installation_id: int
     labels: frozenset[str]  # lower-case
+    installed_at: dt.datetime | None = None  # commands older than the installation are not replayed
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,11 @@ async def sweep(
     found: dict[tuple[str, str, int], Found] = {}
     async for installation in services.github.app.getiter("/app/installations?per_page=100"):
         installation_id = int(installation["id"])
+        installed_at = parse_time(installation["created_at"]) if installation.get("created_at") else None
         gh = services.github.installation(installation_id)
         try:
             for item in await open_issues(gh, installation_id, wanted, _closed_since(services)):
+                item = replace(item, installed_at=installed_at)
                 found.setdefault((item.ref.owner.lower(), item.ref.repo.lower(), item.ref.number), item)
         except Exception:
             log.exception("sweep: searching installation %d failed; skipped", installation_id)
@@ -136,7 +142,7 @@ async def _handle_one(services: Services, item: Found) -> str:
         config = await services.config(gh, ref.owner, ref.repo)
         if config.workflow.incident_label.name.lower() not in item.labels:
             return "skipped"  # this repository calls its incidents something else
-        done = await handle_incident(gh, services, ref, Sweep(), config)
+        done = await sweep_incident(gh, services, ref, config, installed_at=item.installed_at)
     except Exception:
         # One broken incident (deleted meanwhile, a bug, a permission) must not stop the others.
         log.exception("sweep: %s/%s#%d failed; skipped", ref.owner, ref.repo, ref.number)

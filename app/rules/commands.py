@@ -6,12 +6,14 @@ reply carries the marker ``reply-<comment id>``, so a redelivery finds it done.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
-from app import summary
+from app import summary, timeline
 from app.actions import marker
 from app.commands import Command, Parsed, parse, usage
-from app.ledger import Ack, Handoff, RoleAssignment, Update
+from app.incident import Comment, Incident
+from app.ledger import PROCESSED_MAX, Ack, Handoff, RoleAssignment, Update
 from app.rules import followups, gate, retro
 from app.rules.context import Context, is_admin, may_change
 from app.rules.lifecycle import move_status
@@ -42,10 +44,46 @@ def _reply(plan: Plan, comment: CommentCreated, text: str) -> Plan:
 
 
 def already_handled(plan: Plan, comment: CommentCreated) -> bool:
-    incident = plan.before
-    return incident.ledger.has_processed(comment.comment_id) or incident.has_bot_comment(
-        reply_kind(comment.comment_id)
-    )
+    return _handled(plan.before, comment.comment_id)
+
+
+def _handled(incident: Incident, comment_id: int) -> bool:
+    return incident.ledger.has_processed(comment_id) or incident.has_bot_comment(reply_kind(comment_id))
+
+
+def lost_commands(incident: Incident, workflow: Workflow, installed_at: dt.datetime | None) -> list[Comment]:
+    """People's command comments no delivery handled yet (their webhook was lost), oldest first.
+
+    Only comments written since the incident was declared (and since the app was
+    installed): a `/status resolved` typed before the bot knew of the incident was never
+    meant for it, and running it now would undo what happened since. Handled means the
+    ledger lists the id or a reply carries its marker, exactly what the live path checks.
+    """
+    since = timeline.declared(incident, workflow)[1]
+    if installed_at is not None:
+        since = max(since, installed_at)
+    processed = incident.ledger.processed
+    # A full ledger has forgotten its oldest ids: anything older than what it still holds
+    # may have been handled long ago, and replaying it (`/severity 1`) would undo later work.
+    floor = min(processed) if len(processed) >= PROCESSED_MAX else 0
+    lost = [
+        c
+        for c in incident.comments
+        if not c.author_is_bot
+        and c.author != incident.bot_login
+        and c.created_at >= since
+        and c.id > floor
+        and not _handled(incident, c.id)
+        and _has_commands(c, workflow)
+    ]
+    return sorted(lost, key=lambda c: (c.created_at, c.id))
+
+
+def _has_commands(comment: Comment, workflow: Workflow) -> bool:
+    """Something the live path would act on or answer. `/incident` on an incident does
+    nothing and is never marked (from a reporter), so it would be replayed on every sweep."""
+    parsed = parse(comment.body, workflow, author=comment.author)
+    return bool(parsed.errors) or any(c.verb != "incident" for c in parsed.commands)
 
 
 def on_comment(plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCreated) -> Plan:

@@ -34,6 +34,11 @@ def decide(trigger: Trigger, incident: Incident, workflow: Workflow, ctx: Contex
     if isinstance(trigger, CommentCreated) and trigger.author == ctx.bot_login:
         return []  # never parse our own words
     plan = Plan.start(incident, ctx.now)
+    if plan.after.is_incident(workflow):
+        # Labelled but not yet recorded (its declaration's webhooks were lost): record it
+        # first, as that declaration would have, so a command lands on the form's severity
+        # and the chosen lead (`/ack` is not a hand-off, the timeline keeps severity 2 → 1).
+        plan = record(plan, workflow, ctx)
     if isinstance(trigger, CommentCreated):
         plan = on_comment(plan, workflow, ctx, trigger)
         plan = ping_new_lead(plan, workflow, trigger.comment_id)
