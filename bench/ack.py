@@ -48,7 +48,7 @@ def process(args: list[str], env: dict[str, str], logfile: Path) -> Iterator[sub
         proc.wait()
 
 
-async def _wait_up(url: str, timeout: float = 20.0) -> None:
+async def wait_up(url: str, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as session:
         while True:
@@ -63,7 +63,7 @@ async def _wait_up(url: str, timeout: float = 20.0) -> None:
             await asyncio.sleep(0.1)
 
 
-async def _healthz(url: str) -> dict[str, Any]:
+async def healthz(url: str) -> dict[str, Any]:
     async with aiohttp.ClientSession() as session, session.get(url) as r:
         data: dict[str, Any] = await r.json(content_type=None)
         return data
@@ -93,14 +93,14 @@ def _measure(kind: str, mode: str, env: dict[str, str], tmp: Path, secret: str) 
     url = f"http://127.0.0.1:{port}"
     args = [sys.executable, "-m", "bench.server", mode, "--port", str(port)]
     with process(args, env, tmp / f"server-{mode}.log"):
-        asyncio.run(_wait_up(f"{url}/healthz"))
+        asyncio.run(wait_up(f"{url}/healthz"))
         if kind == "throughput":
             result = _loadgen(f"{url}/webhook", secret, "--closed", str(CONNECTIONS),
                               "--seconds", str(THROUGHPUT_SECONDS))
         else:
             result = _loadgen(f"{url}/webhook", secret, "--rate", str(RATE), "--seconds", str(RATE_SECONDS))
         if mode == "app":
-            result["backlog"] = asyncio.run(_healthz(f"{url}/healthz")).get("queue")
+            result["backlog"] = asyncio.run(healthz(f"{url}/healthz")).get("queue")
     return result
 
 
@@ -122,7 +122,7 @@ def run() -> dict[str, Any]:
         sandbox = [sys.executable, "-m", "app", "sandbox", "--port", str(api_port),
                    "--app-key-path", str(tmp / "app.pub.pem"), "--app-id", "1"]
         with process(sandbox, env, tmp / "sandbox.log"):
-            asyncio.run(_wait_up(f"{api}/rate_limit"))
+            asyncio.run(wait_up(f"{api}/rate_limit"))
             asyncio.run(_open_issues(api, ISSUES))
             rounds: dict[tuple[str, str], list[dict[str, Any]]] = {}
             for n in range(ROUNDS):

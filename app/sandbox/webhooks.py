@@ -22,12 +22,15 @@ import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import random
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+
+log = logging.getLogger(__name__)
 
 HOOKSHOT = "GitHub-Hookshot/5a1b2c3"
 TIMEOUT = aiohttp.ClientTimeout(total=10)  # GitHub gives up after 10 s
@@ -190,3 +193,8 @@ class DeliveryQueue:
                 d.status = resp.status
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             d.error = type(exc).__name__
+        if d.status is None or not 200 <= d.status < 300:
+            # GitHub's "Recent deliveries" shows these; a sandbox in its own process has no
+            # other way to tell a soak (bench/soak.py) that a delivery was not taken.
+            log.warning("delivery %s %s.%s failed: %s", d.id, d.event, d.action or "-",
+                        d.status if d.status is not None else d.error)
