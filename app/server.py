@@ -60,6 +60,7 @@ def create_app(
                 api_url=settings.api_url,
                 policy=policy or RetryPolicy(),
                 clock=clock,
+                cache_bytes=settings.cache_mb * 2**20,
             )
             services = (services_factory or Services.create)(github)
             app[SERVICES] = services

@@ -38,6 +38,9 @@ class Settings:
     queue_size: int = 1000
     workers: int = 4
     grace_period: float = 25.0  # seconds to finish queued work after SIGTERM
+    # GITHUB_CACHE_MB: the ETag cache's budget (answers' bytes; ~2.4x that in memory).
+    # Raise it with the number of open incidents (~85 KB each) to keep every sweep read a 304.
+    cache_mb: int = 32
 
     def __repr__(self) -> str:  # never show the key or the secret
         return f"Settings(app_id={self.app_id!r}, api_url={self.api_url!r}, port={self.port})"
@@ -62,6 +65,8 @@ def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Setti
         "api_url": api_url,
         "port": _port(env.get("PORT", str(DEFAULT_PORT))),
     }
+    if env.get("GITHUB_CACHE_MB", "").strip():
+        values["cache_mb"] = _cache_mb(env["GITHUB_CACHE_MB"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "port" in overrides and overrides["port"] is not None:
         values["port"] = _port(str(overrides["port"]))
@@ -163,6 +168,12 @@ def _api_url(raw: str) -> str:
             "or https://HOST/api/v3 for GitHub Enterprise Server"
         )
     return url
+
+
+def _cache_mb(raw: str) -> int:
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise SettingsError("GITHUB_CACHE_MB must be a whole number of megabytes, at least 1")
+    return int(raw)
 
 
 def _port(raw: str) -> int:

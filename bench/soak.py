@@ -370,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-seconds", type=float, default=150.0, help="stop declaring after this long")
     ap.add_argument("--fail-rate", type=float, default=0.0,
                     help="share of the app's API calls the sandbox fails (502); the client retries")
+    ap.add_argument("--cache-mb", type=int, default=4,
+                    help="the server's GITHUB_CACHE_MB: small enough to fill up during warm-up "
+                         "(~85 KB per incident), so the last third shows the plateau (default 4)")
     ap.add_argument("--tracemalloc", action="store_true",
                     help="run the server under tracemalloc and print what grew (slower: use a lower --rate)")
     args = ap.parse_args(argv)
@@ -387,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
             "GITHUB_WEBHOOK_SECRET": creds.secret,
             "GITHUB_API_URL": api,
             "LOG_FORMAT": "json",
+            "GITHUB_CACHE_MB": str(args.cache_mb),
             "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         }
         sandbox = [sys.executable, "-m", "app", "sandbox", "--port", str(api_port), "--app-id", "1",
@@ -398,8 +402,9 @@ def main(argv: list[str] | None = None) -> int:
             env["SOAK_TRACEMALLOC"] = str(tmp / "tracemalloc.txt")
             serve = [sys.executable, "-m", "bench.traced_serve"]
         serve += ["--host", "127.0.0.1", "--port", str(app_port)]
-        print(f"soak: {args.deliveries} deliveries at {args.rate:g} actions/s; logs in {tmp} "
-              f"(removed at the end); started {dt.datetime.now(dt.UTC):%H:%M:%S} UTC", flush=True)
+        print(f"soak: {args.deliveries} deliveries at {args.rate:g} actions/s, "
+              f"GITHUB_CACHE_MB={args.cache_mb}; logs in {tmp} (removed at the end); "
+              f"started {dt.datetime.now(dt.UTC):%H:%M:%S} UTC", flush=True)
         with process(sandbox, env, tmp / "sandbox.log"), process(serve, env, tmp / "server.log") as app:
             asyncio.run(wait_up(f"{api}/rate_limit"))
             asyncio.run(wait_up(f"{server}/healthz"))

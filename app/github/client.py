@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import Counter
@@ -29,6 +30,12 @@ from .auth import AppJWT, InstallationTokens
 log = logging.getLogger(__name__)
 
 USER_AGENT = "incident-bot"
+# What the ETag cache may hold, in bytes of the answers as GitHub sent them. Parsed, they
+# take about 2.4x that in memory (measured on issues, comments and events lists). 32 MiB
+# keeps every URL of ~380 incidents (~85 KB each: the events and comments lists dominate),
+# at most ~80 MB parsed; the old bound of 4,096 entries allowed ~200 MB.
+CACHE_BYTES = 32 * 2**20
+ENTRY_OVERHEAD = 256  # the key, the tuple and the validators: a tiny answer still costs this
 Sleep = Callable[[float], Awaitable[None]]
 TokenProvider = Callable[[], Awaitable[str]]
 
@@ -81,6 +88,41 @@ def retry_wait(exc: HTTPException, attempt: int, policy: RetryPolicy, now: float
     return None  # a real "forbidden": retrying will not help
 
 
+class EtagCache(cachetools.LRUCache[str, Any]):
+    """GET answers by URL, for conditional requests; bounded by bytes, not by entries.
+
+    A count says little about memory here: a permission answer is 200 bytes, an issue's
+    events list 40 KB, so 4,096 entries were anything from 1 MB to ~200 MB once parsed.
+    gidgethub stores the parsed answer; the client announces the size of the raw body
+    just before (`announce`), and the least recently used answers leave when the budget
+    is spent. An answer larger than the whole budget is not kept (its next read is then
+    unconditional), rather than raising as cachetools would.
+    """
+
+    def __init__(self, maxbytes: int) -> None:
+        super().__init__(maxbytes, getsizeof=self._size)
+        # url -> bytes of the answer about to be stored: popped at once by __setitem__,
+        # bounded anyway so an announcement never followed by a store cannot pile up.
+        self._announced: cachetools.LRUCache[str, int] = cachetools.LRUCache(256)
+        self._next_size = 0
+
+    def announce(self, url: str, nbytes: int) -> None:
+        self._announced[url] = nbytes
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        size = self._announced.pop(key, None)
+        if size is None:  # stored by someone else than the client: measure it
+            size = len(json.dumps(value, default=str).encode())
+        self._next_size = size + len(key) + ENTRY_OVERHEAD
+        if self._next_size > self.maxsize:
+            self.pop(key, None)  # the older, smaller copy would be stale
+            return
+        super().__setitem__(key, value)
+
+    def _size(self, value: Any) -> int:
+        return self._next_size  # measured by __setitem__, which sees the key
+
+
 class GitHubClient(gh_aiohttp.GitHubAPI):
     """One client per installation (or for the app itself), sharing one HTTP session."""
 
@@ -104,7 +146,13 @@ class GitHubClient(gh_aiohttp.GitHubAPI):
         self._stats = stats or ApiStats.new()
         self._sleep = sleep
         self._clock = clock
-        self._started: dict[tuple[str, str], float] = {}
+        # When each request being retried first went out, for the total wait budget.
+        # Bounded: a request that succeeds on a retry, or whose task is cancelled while it
+        # waits, never reaches the pop in handle_rate_limit_error; its time stops mattering
+        # once the whole budget could have passed.
+        self._started: cachetools.TTLCache[tuple[str, str], float] = cachetools.TTLCache(
+            1024, policy.total + policy.max_delay, clock
+        )
 
     async def _request(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""
@@ -127,6 +175,15 @@ class GitHubClient(gh_aiohttp.GitHubAPI):
                 await self._sleep(min(self._policy.base_delay * 2 ** (attempt - 1), 10.0))
                 continue
             self._stats.calls[(method, status)] += 1
+            if status < 400:
+                self._started.pop((method, url), None)  # done: no budget to keep
+            if (
+                method == "GET"
+                and status == 200
+                and isinstance(self._cache, EtagCache)
+                and ("etag" in response_headers or "last-modified" in response_headers)
+            ):
+                self._cache.announce(url, len(data))  # gidgethub stores it right after this
             remaining = response_headers.get("x-ratelimit-remaining", "")
             if remaining.isdigit():
                 self._stats.rate_limit_remaining = int(remaining)
@@ -188,7 +245,7 @@ class GitHubApp:
         policy: RetryPolicy = RetryPolicy(),
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.time,
-        cache_size: int = 4096,
+        cache_bytes: int = CACHE_BYTES,
     ) -> None:
         self.session = session
         self.api_url = api_url
@@ -198,7 +255,7 @@ class GitHubApp:
         self._sleep = sleep
         self._clock = clock
         # ETag cache shared by all clients: a 304 proves the cached body is current.
-        self.etags: cachetools.LRUCache[str, Any] = cachetools.LRUCache(cache_size)
+        self.etags = EtagCache(cache_bytes)
         self.tokens = InstallationTokens(self._fetch_token, clock=clock)
         self._clients: cachetools.LRUCache[str, GitHubClient] = cachetools.LRUCache(1024)
         self._app_client = self._client(app_jwt=self.jwt, cache=None)
