@@ -29,6 +29,10 @@ Handler = Callable[..., Awaitable[None]]
 Arguments = Callable[[Delivery], tuple[Any, ...]]
 
 SEEN_FOR = 3600  # a delivery id seen in the last hour is not processed again
+# ...of at most this many ids (~300 B each: ~15 MB). Past 14 deliveries/s for an hour the
+# oldest are forgotten early; a late duplicate then runs again, which handlers make
+# harmless (they are idempotent: RELIABILITY.md "Idempotency, 5x"). 200,000 cost ~60 MB.
+SEEN_MAX = 50_000
 
 
 @dataclass
@@ -57,7 +61,7 @@ class Processor:
         self._queue: asyncio.Queue[Delivery] = asyncio.Queue(queue_size)
         self._workers_wanted = workers
         self._workers: list[asyncio.Task[None]] = []
-        self._seen: cachetools.TTLCache[str, bool] = cachetools.TTLCache(200_000, SEEN_FOR, clock)
+        self._seen: cachetools.TTLCache[str, bool] = cachetools.TTLCache(SEEN_MAX, SEEN_FOR, clock)
         self._locks: dict[str, asyncio.Lock] = {}
         self._users: dict[str, int] = {}
         self._busy = 0

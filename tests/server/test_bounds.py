@@ -19,7 +19,7 @@ from gidgethub.routing import Router
 
 from app.clock import Clock
 from app.github.client import ENTRY_OVERHEAD, EtagCache, GitHubApp
-from app.processor import Processor
+from app.processor import SEEN_MAX, Processor
 from app.sandbox import Sandbox
 from app.services import Services
 from app.settings import SettingsError, from_env
@@ -72,7 +72,10 @@ async def test_the_processor_forgets_each_issues_lock_once_its_deliveries_are_do
 
 def test_the_delivery_id_memory_is_bounded_in_size_and_time() -> None:
     processor = Processor(Router(), lambda d: ())
-    assert processor._seen.maxsize == 200_000 and processor._seen.ttl == 3600
+    assert processor._seen.maxsize == SEEN_MAX == 50_000 and processor._seen.ttl == 3600
+    for n in range(SEEN_MAX + 10):
+        processor._seen[f"d-{n}"] = True
+    assert len(processor._seen) == SEEN_MAX and "d-0" not in processor._seen
 
 
 def test_the_etag_cache_is_bounded_by_bytes_not_entries() -> None:
