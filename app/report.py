@@ -96,11 +96,7 @@ def compute(incidents: Iterable[Incident], workflow: Workflow, repo: str, since:
         by_severity.setdefault(severity.key if severity else None, []).append(line)
         everything.append(line)
         leads[incident.lead or NO_LEAD] += 1
-    rows = [
-        _row(s.key, s.name, by_severity[s.key])
-        for s in workflow.severities
-        if s.key in by_severity
-    ]
+    rows = [_row(s.key, s.name, by_severity[s.key]) for s in workflow.severities if s.key in by_severity]
     if None in by_severity:
         rows.append(_row(None, "no severity", by_severity[None]))
     return Report(
@@ -253,9 +249,7 @@ async def _run(owner: str, repo: str, since: dt.date) -> Report:
         env["GITHUB_WEBHOOK_SECRET"] = "unused-by-the-report"
     settings = settings_module.from_env(env)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        github = GitHubApp(
-            session, app_id=settings.app_id, private_key=settings.private_key, api_url=settings.api_url
-        )
+        github = GitHubApp.from_settings(session, settings)
         try:
             return await gather(github, owner, repo, since)
         except (HTTPException, GiveUp, aiohttp.ClientError) as exc:

@@ -53,15 +53,7 @@ def create_app(
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            github = GitHubApp(
-                session,
-                app_id=settings.app_id,
-                private_key=settings.private_key,
-                api_url=settings.api_url,
-                policy=policy or RetryPolicy(),
-                clock=clock,
-                cache_bytes=settings.cache_mb * 2**20,
-            )
+            github = GitHubApp.from_settings(session, settings, policy=policy or RetryPolicy(), clock=clock)
             services = (services_factory or Services.create)(github)
             app[SERVICES] = services
             processor = Processor(

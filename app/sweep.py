@@ -204,9 +204,7 @@ def main(argv: list[str]) -> int:
 
 async def run_with_settings(settings: Settings, *, once: bool, every: float, labels: tuple[str, ...]) -> int:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-        github = GitHubApp(
-            session, app_id=settings.app_id, private_key=settings.private_key, api_url=settings.api_url
-        )
+        github = GitHubApp.from_settings(session, settings)
         services = Services.create(github)
         if once:
             report = await sweep(services, labels=labels)

@@ -25,6 +25,7 @@ from gidgethub import BadRequest, GitHubBroken, HTTPException
 from gidgethub import aiohttp as gh_aiohttp
 from gidgethub.abc import CACHE_TYPE
 
+from ..settings import Settings
 from .auth import AppJWT, InstallationTokens
 
 log = logging.getLogger(__name__)
@@ -259,6 +260,17 @@ class GitHubApp:
         self.tokens = InstallationTokens(self._fetch_token, clock=clock)
         self._clients: cachetools.LRUCache[str, GitHubClient] = cachetools.LRUCache(1024)
         self._app_client = self._client(app_jwt=self.jwt, cache=None)
+
+    @classmethod
+    def from_settings(cls, session: aiohttp.ClientSession, settings: Settings, **overrides: Any) -> GitHubApp:
+        """The app as the settings describe it: every command that talks to GitHub builds it here."""
+        values: dict[str, Any] = {
+            "app_id": settings.app_id,
+            "private_key": settings.private_key,
+            "api_url": settings.api_url,
+            "cache_bytes": settings.cache_mb * 2**20,
+        }
+        return cls(session, **{**values, **overrides})
 
     def _client(self, **kwargs: Any) -> GitHubClient:
         return GitHubClient(

@@ -36,8 +36,12 @@ async def sandbox(clock: Clock) -> AsyncIterator[Sandbox]:
 async def github(sandbox: Sandbox, clock: Clock) -> AsyncIterator[GitHubApp]:
     async with aiohttp.ClientSession() as session:
         yield GitHubApp(
-            session, app_id="1", private_key=private_key_pem(), api_url=sandbox.base_url,
-            policy=FAST_RETRIES, clock=lambda: clock().timestamp(),
+            session,
+            app_id="1",
+            private_key=private_key_pem(),
+            api_url=sandbox.base_url,
+            policy=FAST_RETRIES,
+            clock=lambda: clock().timestamp(),
         )
 
 
@@ -58,9 +62,7 @@ async def test_a_burst_of_requests_costs_one_token(github: GitHubApp, sandbox: S
     assert github.tokens.requests == 1
 
 
-async def test_token_is_renewed_before_it_expires(
-    github: GitHubApp, sandbox: Sandbox, clock: Clock
-) -> None:
+async def test_token_is_renewed_before_it_expires(github: GitHubApp, sandbox: Sandbox, clock: Clock) -> None:
     gh = github.installation(100)
     await gh.getitem("/repos/{owner}/{repo}", REPO)
     clock.advance(minutes=50)
@@ -96,9 +98,7 @@ async def test_retries_stop_after_their_bound(github: GitHubApp, sandbox: Sandbo
     assert len(attempts) == FAST_RETRIES.attempts
 
 
-async def test_secondary_rate_limit_waits_for_retry_after(
-    github: GitHubApp, sandbox: Sandbox
-) -> None:
+async def test_secondary_rate_limit_waits_for_retry_after(github: GitHubApp, sandbox: Sandbox) -> None:
     sandbox.faults.secondary_rate_limit(retry_after=1, method="POST", path=r"/comments$")
     started = time.monotonic()
     comment = await github.installation(100).post(
@@ -120,8 +120,13 @@ async def test_primary_rate_limit_waits_until_reset(github: GitHubApp, sandbox: 
 
 
 async def test_a_real_forbidden_is_not_retried(github: GitHubApp, sandbox: Sandbox) -> None:
-    sandbox.faults.add(method="GET", path=r"^/repos/acme/web$", status=403, times=5,
-                       body={"message": "Resource not accessible by integration"})
+    sandbox.faults.add(
+        method="GET",
+        path=r"^/repos/acme/web$",
+        status=403,
+        times=5,
+        body={"message": "Resource not accessible by integration"},
+    )
     with pytest.raises(BadRequest):
         await github.installation(100).getitem("/repos/{owner}/{repo}", REPO)
     assert len([r for r in sandbox.requests if r.path == "/repos/acme/web"]) == 1
@@ -130,8 +135,11 @@ async def test_a_real_forbidden_is_not_retried(github: GitHubApp, sandbox: Sandb
 async def test_requests_conform_to_githubs_api(github: GitHubApp, sandbox: Sandbox) -> None:
     gh = github.installation(100)
     number = await _issue(sandbox)
-    await gh.post("/repos/{owner}/{repo}/issues/{number}/labels", {**REPO, "number": number},
-                  data={"labels": ["incident"]})
+    await gh.post(
+        "/repos/{owner}/{repo}/issues/{number}/labels",
+        {**REPO, "number": number},
+        data={"labels": ["incident"]},
+    )
     app_requests = [r for r in sandbox.requests if r.actor != "user:alice"]
     assert app_requests
     for r in app_requests:
@@ -142,3 +150,21 @@ async def _issue(sandbox: Sandbox) -> int:
     status, issue = await sandbox.user("alice").post("/repos/acme/web/issues", json={"title": "t"})
     assert status == 201
     return int(issue["number"])
+
+
+async def test_every_command_builds_the_app_from_the_same_settings() -> None:
+    from dataclasses import replace
+
+    from app.settings import from_env
+
+    settings = replace(
+        from_env(
+            {"GITHUB_APP_ID": "7", "GITHUB_PRIVATE_KEY": private_key_pem(), "GITHUB_WEBHOOK_SECRET": "s"}
+        ),
+        cache_mb=3,
+        api_url="http://127.0.0.1:9",
+    )
+    async with aiohttp.ClientSession() as session:
+        app = GitHubApp.from_settings(session, settings)
+        assert app.etags.maxsize == 3 * 2**20  # GITHUB_CACHE_MB reaches serve, sweep and report alike
+        assert app.api_url == "http://127.0.0.1:9"
