@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +34,32 @@ SEEN_FOR = 3600  # a delivery id seen in the last hour is not processed again
 # harmless (they are idempotent: RELIABILITY.md "Idempotency, 5x"). 200,000 cost ~60 MB.
 SEEN_MAX = 50_000
 
+# Acknowledging comes first: GitHub counts a delivery as failed after 10 s, while the work
+# after it can wait a moment. When deliveries arrive in a burst (BURST_ACKS of them within
+# BURST_SPAN seconds: 100 a second or more), workers hold off and leave the event loop to
+# the acknowledgements, until the burst pauses, the backlog reaches half the queue, or a
+# delivery has waited MAX_DEFER seconds. A few deliveries at once (an issue form opened
+# with three labels) are no burst and are worked on at once.
+BURST_ACKS = 10
+BURST_SPAN = 0.1
+BURST_PAUSE = 0.02
+MAX_DEFER = 5.0
+
+
+class Burst:
+    """Whether deliveries are arriving in a burst right now, measured in real time."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._arrivals: deque[float] = deque(maxlen=BURST_ACKS)
+
+    def arrived(self) -> None:
+        self._arrivals.append(self._clock())
+
+    def on(self) -> bool:
+        full = len(self._arrivals) == BURST_ACKS
+        return full and self._clock() - self._arrivals[0] < BURST_SPAN
+
 
 @dataclass
 class ProcessorStats:
@@ -55,10 +81,13 @@ class Processor:
         workers: int = 4,
         queue_size: int = 1000,
         clock: Callable[[], float] = time.monotonic,
+        burst: Burst | None = None,
     ) -> None:
         self._router = router
         self._arguments = arguments
         self._queue: asyncio.Queue[Delivery] = asyncio.Queue(queue_size)
+        self._burst = burst or Burst()
+        self._backlog_limit = max(1, queue_size // 2)
         self._workers_wanted = workers
         self._workers: list[asyncio.Task[None]] = []
         self._seen: cachetools.TTLCache[str, bool] = cachetools.TTLCache(SEEN_MAX, SEEN_FOR, clock)
@@ -90,6 +119,7 @@ class Processor:
         except asyncio.QueueFull:
             return "full"  # not marked seen: a redelivery can still be processed
         self._seen[delivery.id] = True
+        self._burst.arrived()
         self._idle.clear()
         return "queued"
 
@@ -119,12 +149,25 @@ class Processor:
             delivery = await self._queue.get()
             self._busy += 1
             try:
+                await self._yield_to_burst()
                 await self._process(delivery)
             finally:
                 self._busy -= 1
                 self._queue.task_done()
                 if not self.depth:
                     self._idle.set()
+
+    async def _yield_to_burst(self) -> None:
+        """Hold off while a burst of deliveries is being acknowledged (see BURST_ACKS)."""
+        waited = 0.0
+        while (
+            not self.draining
+            and waited < MAX_DEFER
+            and self._queue.qsize() < self._backlog_limit
+            and self._burst.on()
+        ):
+            await asyncio.sleep(BURST_PAUSE)
+            waited += BURST_PAUSE
 
     async def _process(self, delivery: Delivery) -> None:
         started = time.monotonic()
