@@ -23,6 +23,8 @@ async def world(
 ) -> AsyncIterator[LocalWorld]:
     async with local_world(seed, credentials=credentials(), clock=clock or Clock(T0), policy=policy) as w:
         yield w
+        # Whatever the test did, every request the app made must be one GitHub documents.
+        assert_requests_conform(w)
 
 
 def app_requests(w: LocalWorld) -> list[Any]:
