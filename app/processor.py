@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import cachetools
-from gidgethub import BadRequest
+from gidgethub import BadRequest, RedirectionException
 from gidgethub.routing import Router
 
 from .webhook import Delivery
@@ -227,7 +227,7 @@ class Processor:
                     # One line, no traceback, so a deleted incident cannot flood the logs.
                     outcome = "gone"
                     log.warning(
-                        "delivery=%s %s: GitHub answered %s (%s): the issue is gone; nothing to do",
+                        "delivery=%s %s: GitHub answered %s (%s): the issue is gone or moved; nothing to do",
                         delivery.id,
                         delivery.name,
                         getattr(exc, "status_code", "?"),
@@ -247,6 +247,9 @@ class Processor:
 
 
 def _gone(exc: Exception) -> bool:
+    """The issue was deleted (404, 410) or transferred to another repository (301 on a write)."""
+    if isinstance(exc, RedirectionException):
+        return True
     return isinstance(exc, BadRequest) and int(exc.status_code) in (404, 410)
 
 

@@ -167,7 +167,7 @@ class GitHubClient(gh_aiohttp.GitHubAPI):
         while True:
             attempt += 1
             try:
-                status, response_headers, data = await super()._request(method, url, headers, body)
+                status, response_headers, data = await self._send(method, url, headers, body)
             except (TimeoutError, aiohttp.ClientError) as exc:
                 # A POST may have landed before the connection broke; repeating it
                 # could double a comment, so only idempotent methods retry here.
@@ -189,6 +189,18 @@ class GitHubClient(gh_aiohttp.GitHubAPI):
             if remaining.isdigit():
                 self._stats.rate_limit_remaining = int(remaining)
             return status, response_headers, data
+
+    async def _send(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        # GitHub answers 301 for an issue transferred to another repository. A read may
+        # follow it (the docs say to), but a write must not: aiohttp would turn a
+        # redirected POST into a GET and report success. Unfollowed, it surfaces as
+        # gidgethub's RedirectionException and the delivery ends as "moved".
+        async with self._session.request(
+            method, url, headers=headers, data=body, allow_redirects=method == "GET"
+        ) as response:
+            return response.status, response.headers, await response.read()
 
     async def sleep(self, seconds: float) -> None:
         await self._sleep(seconds)
