@@ -52,13 +52,21 @@ async def sweep_incident(
     if len(lost) > REPLAY_MAX:
         log.warning(
             "%s/%s#%d: %d unhandled command comments; replaying the oldest %d this sweep",
-            ref.owner, ref.repo, ref.number, len(lost), REPLAY_MAX,
+            ref.owner,
+            ref.repo,
+            ref.number,
+            len(lost),
+            REPLAY_MAX,
         )
     done: list[str] = []
     for comment in lost[:REPLAY_MAX]:
         role = await services.role(gh, ref.owner, ref.repo, comment.author, role_name)
         trigger = CommentCreated(comment.id, comment.author, comment.body, role, author_is_bot=False)
-        step = await handle_incident(gh, services, ref, trigger, config, incident=incident)
+        # Dated when it was written, as its webhook would have been: the timeline's
+        # acknowledgement and updates must not move to whenever the sweep ran.
+        step = await handle_incident(
+            gh, services, ref, trigger, config, incident=incident, now=comment.created_at
+        )
         if step:
             incident = None  # it changed: the next trigger reads it again
         done += step
@@ -74,6 +82,7 @@ async def handle_incident(
     *,
     ledger: Ledger | None = None,  # newer than the summary on GitHub: a previous pass's
     incident: Incident | None = None,  # just read by the caller (the sweep): not read twice
+    now: dt.datetime | None = None,  # when the trigger happened, if not now (a replay)
 ) -> list[str]:
     """Bring the issue where the workflow wants it; what was done, for the log."""
     bot = await services.bot_login()
@@ -83,7 +92,7 @@ async def handle_incident(
     if ledger is not None:
         incident = incident.with_ledger(ledger)
     context = Context(
-        now=services.now(),
+        now=now or services.now(),
         bot_login=bot,
         config_error=str(config.error) if config.error else None,
         equity_counts=await _equity(gh, ref, workflow, incident, services),

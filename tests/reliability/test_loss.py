@@ -11,7 +11,7 @@ from __future__ import annotations
 from app.handling import REPLAY_MAX
 from app.local import LocalWorld
 from app.sweep import sweep
-from tests.harness import bot_comments, labels, world
+from tests.harness import bot_comments, labels, open_issue, world
 from tests.reliability.support import FORM, REPO, EndState, differences, end_state, writes
 
 INCIDENTS = 50
@@ -82,9 +82,11 @@ async def test_one_sweep_recovers_every_incident_after_a_fifth_of_webhooks_were_
         assert (await sweep(w.services)).changed == 0
         await w.settle()
         assert writes(w) == before
-        print(f"\n{len(dropped)} of {len(w.sandbox.deliveries)} deliveries dropped "
-              f"({sum(d.dropped for d in comments)} of {len(comments)} command comments); "
-              f"{len(wrong_before)} of {INCIDENTS} wrong before the sweep, 0 after")
+        print(
+            f"\n{len(dropped)} of {len(w.sandbox.deliveries)} deliveries dropped "
+            f"({sum(d.dropped for d in comments)} of {len(comments)} command comments); "
+            f"{len(wrong_before)} of {INCIDENTS} wrong before the sweep, 0 after"
+        )
 
 
 async def test_a_command_written_before_the_incident_was_declared_is_not_run_by_the_sweep() -> None:
@@ -181,3 +183,18 @@ async def test_commands_from_before_the_app_was_installed_are_not_run_by_the_swe
         assert (report.incidents, report.changed) == (1, 1)  # recorded, as the form says
         assert {"incident", "severity: 2"} <= labels(w, REPO, number)
         assert "severity: 1" not in labels(w, REPO, number)
+
+
+async def test_a_replayed_command_is_dated_when_it_was_written() -> None:
+    async with world() as w:
+        number = await open_issue(w, "alice", title="Outage", labels=["incident"])
+        lead = w.sandbox.issue(REPO, number)["assignees"][0]["login"]
+        w.sandbox.faults.drop_deliveries(1.0)
+        w.clock.advance(minutes=5)
+        await say(w, lead, number, "/ack")
+        w.sandbox.faults.clear()
+        w.clock.advance(minutes=55)  # the sweep runs long after
+        await sweep(w.services)
+        await w.settle()
+        summary = bot_comments(w, REPO, number)[0]["body"]
+        assert "Time to acknowledge: 5m" in summary
