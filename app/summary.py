@@ -18,7 +18,7 @@ from app.actions import marker
 from app.commands import USAGE
 from app.incident import SUMMARY, Incident
 from app.ledger import Ledger
-from app.workflow.model import Severity, Status, Workflow
+from app.workflow.model import Role, Severity, Status, Workflow
 
 COMMENT_LIMIT = 65_536  # GitHub's limit for a comment body
 AGE_MARK = "<!-- incident-bot:age -->"  # the one line that changes with the clock alone
@@ -249,6 +249,16 @@ def thanks(incident: Incident, workflow: Workflow) -> str:
     if f"@{incident.author}" not in text:
         text = f"@{incident.author} {text}"
     return f"{marker('thanks')}\n{text}"
+
+
+def role_notice(incident: Incident, workflow: Workflow, role: Role, people: list[str]) -> str:
+    """One ping to the people a role says must hear of every incident; no issue text."""
+    mentions = " ".join(f"@{login}" for login in people)
+    return (
+        f"{marker(f'notify-{role.key}')}\n{mentions}: incident #{incident.number} was declared and you "
+        f"are to be informed as {role.name}. Whoever takes the role for this incident: "
+        f"`/role {role.key} @login`."
+    )
 
 
 def help_text() -> str:

@@ -45,7 +45,19 @@ def record(plan: Plan, workflow: Workflow, ctx: Context, declarer: str | None = 
         plan = plan.add_label(workflow.security.label.name)
     plan = _declare(plan, workflow, declarer)
     plan = _assign_lead(plan, workflow, ctx)
+    plan = _inform_roles(plan, workflow)
     return _thank_reporter(plan, workflow)
+
+
+def _inform_roles(plan: Plan, workflow: Workflow) -> Plan:
+    """Ping the people a role names to be told of every incident (seed 004: the delivery manager)."""
+    for role in workflow.roles:
+        people = [login for login in role.notify if login.lower() != plan.after.author.lower()]
+        if people:
+            plan = plan.reply(
+                summary.role_notice(plan.after, workflow, role, people), kind=f"notify-{role.key}"
+            )
+    return plan
 
 
 def _declare(plan: Plan, workflow: Workflow, declarer: str | None) -> Plan:

@@ -134,3 +134,22 @@ async def test_org_wide_config_in_the_dot_github_repository_is_used() -> None:
         number = await open_issue(w, "alice", title="Outage", labels=[workflow.incident_label.name])
         default_severity = workflow.severity_by_key(workflow.default_severity)
         assert default_severity.label.name in labels(w, REPO, number)
+
+
+async def test_the_people_a_role_names_are_informed_once_of_each_incident() -> None:
+    # seed 004: "ensure that the delivery manager is informed"
+    config = """workflow: wellcome
+roles:
+  - key: delivery-manager
+    name: Delivery manager
+    required_to_resolve: true
+    notify: [bob]
+"""
+    async with world() as w:
+        w.sandbox.add_file(REPO, ".github/incidents.yml", config)
+        number = await open_issue(w, "alice", title="Secret-ish outage XYZZY", labels=["incident"])
+        await comment(w, "alice", number, "/update looking")
+        pings = [c["body"] for c in bot_comments(w, REPO, number) if "incident-bot:notify-" in c["body"]]
+        assert len(pings) == 1
+        assert "@bob" in pings[0] and "/role delivery-manager" in pings[0]
+        assert "XYZZY" not in pings[0]
