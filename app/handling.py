@@ -96,7 +96,7 @@ async def handle_incident(
         bot_login=bot,
         config_error=str(config.error) if config.error else None,
         equity_counts=await _equity(gh, ref, workflow, incident, services),
-        team_members=await _team(gh, workflow, incident, trigger),
+        team_members=await _team(gh, ref, workflow, incident, trigger),
         form=form_facts(incident.body, workflow),
     )
     actions = decide(trigger, incident, workflow, context)
@@ -133,11 +133,13 @@ async def _equity(
     return dict(await incidents_led(gh, ref.owner, ref.repo, workflow, since))
 
 
-async def _team(gh: GitHubAPI, workflow: Workflow, incident: Incident, trigger: Trigger) -> tuple[str, ...]:
+async def _team(
+    gh: GitHubAPI, ref: IssueRef, workflow: Workflow, incident: Incident, trigger: Trigger
+) -> tuple[str, ...]:
     """The rotation's team, when a lead is to be chosen or the sweep may escalate to the next one."""
     rotation = workflow.lead.rotation
     if rotation is None or not rotation.team:
         return ()
     if incident.lead is not None and not isinstance(trigger, Sweep):
         return ()
-    return await team_members(gh, rotation.team)
+    return await team_members(gh, rotation.team, ref.owner)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -19,6 +20,8 @@ from .executor import IssueRef
 from .github.client import is_not_found
 from .incident import Incident
 from .workflow.model import Workflow
+
+log = logging.getLogger(__name__)
 
 
 async def load_incident(gh: GitHubAPI, ref: IssueRef, bot_login: str) -> Incident:
@@ -81,8 +84,22 @@ async def incidents_led(
     return led
 
 
-async def team_members(gh: GitHubAPI, team: str) -> tuple[str, ...]:
-    """Logins of `org/team-slug`, in GitHub's order."""
-    org, _, slug = team.partition("/")
+async def team_members(gh: GitHubAPI, team: str, owner: str) -> tuple[str, ...]:
+    """Logins of `org/team-slug` (a bare slug: the owner's organisation), in GitHub's order.
+
+    A team that does not exist or that the app cannot see (no members permission) leaves
+    the rotation empty, so the lead falls to the equity rule or the declarer: one log line,
+    not a failed incident.
+    """
+    org, _, slug = team.rpartition("/")
+    org = org or owner
     members = gh.getiter("/orgs/{org}/teams/{slug}/members?per_page=100", {"org": org, "slug": slug})
-    return tuple([str(m["login"]) async for m in members])
+    try:
+        return tuple([str(m["login"]) async for m in members])
+    except BadRequest as exc:
+        if int(exc.status_code) not in (403, 404):
+            raise
+        log.warning(
+            "team %s/%s: GitHub answered %s; the rotation has no members", org, slug, int(exc.status_code)
+        )
+        return ()

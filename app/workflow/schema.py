@@ -77,7 +77,8 @@ _DURATION_WHOLE = re.compile(r"^\s*(?:\d+\s*[wdhms]\s*)+$")
 _DURATION_UNITS: Final = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_TEAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9_.-]+$")
+# `org/team-slug`, or a bare `team-slug`: a team of the repository owner's organisation.
+_TEAM = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]{0,38}/)?[A-Za-z0-9_.-]+$")
 _COLOR = re.compile(r"^[0-9a-fA-F]{6}$")
 
 # Checked by hand here because a bad value would otherwise fail later, at GitHub.
@@ -182,7 +183,7 @@ def _login(value: object, raw: str | None) -> str:
 def _team(value: object, raw: str | None) -> str:
     if isinstance(value, str) and _TEAM.match(value.strip().removeprefix("@")):
         return value.strip().removeprefix("@")
-    raise _Bad("a team like 'my-org/on-call'")
+    raise _Bad("a team like 'my-org/on-call' or 'on-call'")
 
 
 def _date(value: object, raw: str | None) -> dt.date:
@@ -243,7 +244,7 @@ _SCALARS: Final[Mapping[str, tuple[Callable[[object, str | None], object], str]]
     "label_name": (_label_name, f"text (≤ {LABEL_NAME_MAX} characters)"),
     "label_description": (_label_description, f"text (≤ {LABEL_DESCRIPTION_MAX} characters)"),
     "login": (_login, "GitHub login"),
-    "team": (_team, "`org/team-slug`"),
+    "team": (_team, "`org/team-slug` or `team-slug`"),
     "date": (_date, "date (`2024-01-01`)"),
     "timezone": (_timezone, "IANA time zone"),
     "period": (_period, "`weekly` or `daily`"),
@@ -331,7 +332,10 @@ ROTATION = Obj(
         "members": Field(LOGINS, "Logins in turn order (may be empty when `team` is set).", default=()),
         "start": Field(Scalar("date"), "The first member's first day on duty.", REQUIRED),
         "timezone": Field(Scalar("timezone"), "Where the day starts at midnight."),
-        "team": Field(Scalar("team"), "Read members from this GitHub team instead."),
+        "team": Field(
+            Scalar("team"),
+            "Read members from this GitHub team instead (a bare slug: the repository owner's organisation).",
+        ),
     },
 )
 

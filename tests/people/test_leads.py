@@ -32,6 +32,23 @@ async def test_a_team_rotation_reads_its_members_from_github() -> None:
         assert any(r.path == "/orgs/acme/teams/oncall/members" for r in w.sandbox.requests)
 
 
+async def test_a_bare_team_slug_is_a_team_of_the_repository_owner() -> None:
+    async with world() as w:
+        configure(w, "lead:\n  rotation: {period: weekly, team: oncall, start: 2026-10-26}\n")
+        number = await declare(w, by="carol")
+        assert assignees(w, REPO, number) == ["bob"]
+        assert any(r.path == "/orgs/acme/teams/oncall/members" for r in w.sandbox.requests)
+
+
+async def test_a_missing_team_leaves_the_lead_to_the_declarer(caplog) -> None:  # type: ignore[no-untyped-def]
+    async with world() as w:
+        configure(w, "workflow: openverse\n")  # its rotation is the org's `msr` team: acme has none
+        number = await declare(w, by="carol")
+        assert assignees(w, REPO, number) == ["carol"]
+        assert any("team acme/msr" in r.getMessage() and "404" in r.getMessage() for r in caplog.records)
+        assert not [r for r in caplog.records if r.exc_info]
+
+
 async def test_without_a_rotation_whoever_led_fewest_incidents_lately_leads() -> None:
     async with world() as w:
         configure(w, "lead:\n  responders: [alice, bob, carol]\n")

@@ -103,6 +103,7 @@ def test_default_names_match_forgivingly() -> None:
 def test_openverse_rotation_and_critical_followups() -> None:
     wf = load_preset("openverse")
     assert wf.lead.rotation is not None and wf.lead.rotation.period == "weekly"
+    assert wf.lead.rotation.team == "msr" and not wf.lead.rotation.members  # the org's MSR team
     assert all(s.update_every == dt.timedelta(hours=1) for s in wf.severities)
     assert wf.lead.assign_declarer_last
 
@@ -111,7 +112,8 @@ def test_sourcegraph_assumes_the_worst_and_acks_by_comment() -> None:
     wf = load_preset("sourcegraph")
     assert wf.default_severity == wf.severities[0].key
     assert wf.lead.ack_by_any_comment
-    assert wf.lead.escalation
+    assert wf.lead.rotation is not None and wf.lead.rotation.team == "on-call"  # the on-call owns it
+    assert wf.lead.escalation == ()  # the repository config names whom to page: a preset pings no one
     assert wf.reporter_thanks
 
 
