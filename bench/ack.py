@@ -25,7 +25,7 @@ from typing import Any
 
 import aiohttp
 
-from app.local import Credentials
+from app.cli.local import Credentials
 from bench.common import REPO, ROOT, free_port, log
 
 ISSUES = 200

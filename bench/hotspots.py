@@ -20,8 +20,8 @@ import aiohttp
 from aiohttp import web
 from gidgethub.routing import Router
 
-from app.server import create_app
 from app.settings import Settings
+from app.web.server import create_app
 from bench.common import body_of, labeled_payload, signed
 from bench.lifecycle import economy
 
@@ -29,7 +29,7 @@ ACKS = 2000
 
 
 async def _acks(profile: cProfile.Profile) -> None:
-    from app.local import Credentials
+    from app.cli.local import Credentials
 
     creds = Credentials.generate()
     settings = Settings(app_id="1", private_key=creds.private_key, webhook_secret=creds.secret,

@@ -23,10 +23,10 @@ from typing import Any
 
 import cachetools
 
-from app.clock import Clock
+from app.cli.local import Credentials, LocalWorld, local_world
+from app.core.clock import Clock
 from app.github.client import GitHubClient
-from app.local import Credentials, LocalWorld, local_world
-from app.services import CONFIG_TTL, Services
+from app.service.services import CONFIG_TTL, Services
 from bench.common import REPO, percentile
 
 FORM = """### What is broken?

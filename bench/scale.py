@@ -26,10 +26,10 @@ from typing import Any
 import aiohttp
 import yaml
 
+from app.cli.local import Credentials
 from app.github.client import GitHubApp
-from app.local import Credentials
 from app.sandbox import Sandbox
-from app.services import Services
+from app.service.services import Services
 from bench.common import ROOT, free_port
 
 INSTALLATIONS = 1000
@@ -128,7 +128,7 @@ async def _wait(api: str) -> None:
 
 
 async def sweep_cost() -> dict[str, Any]:
-    from app.sweep import sweep
+    from app.service.sweep import sweep
 
     creds = Credentials.generate()
     box = Sandbox(seed(SWEEP_INSTALLATIONS, configs=False), app_id=1, app_public_key_pem=creds.public_key)

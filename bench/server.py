@@ -16,8 +16,8 @@ import dataclasses
 from aiohttp import web
 
 from app import settings as settings_module
-from app.server import create_app
-from app.web import logs
+from app.service import logs
+from app.web.server import create_app
 
 
 async def _ok(request: web.Request) -> web.Response:

@@ -45,7 +45,7 @@ from typing import Any
 
 import aiohttp
 
-from app.local import Credentials
+from app.cli.local import Credentials
 from bench.ack import process, wait_up
 from bench.common import REPO, free_port, machine
 

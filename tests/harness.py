@@ -1,4 +1,4 @@
-"""The test world: app.local's sandbox + server, with the test keys and a fixed start time."""
+"""The test world: app.cli.local's sandbox + server, with the test keys and a fixed start time."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from app.clock import Clock
+from app.cli.local import Credentials, LocalWorld, local_world
+from app.core.clock import Clock
 from app.github.client import RetryPolicy
-from app.local import Credentials, LocalWorld, local_world
 from tests.common import FAST_RETRIES, T0
 from tests.keys import SECRET, private_key_pem, public_key_pem
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from app.demo import play
+from app.cli.demo import play
 
 
 async def test_demo_plays_a_whole_incident_from_declaration_to_retrospective() -> None:

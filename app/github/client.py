@@ -25,8 +25,8 @@ from gidgethub import BadRequest, GitHubBroken, HTTPException
 from gidgethub import aiohttp as gh_aiohttp
 from gidgethub.abc import CACHE_TYPE
 
-from ..settings import Settings
-from .auth import AppJWT, InstallationTokens
+from app.github.auth import AppJWT, InstallationTokens
+from app.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Final
 
 from gidgethub.abc import GitHubAPI
 
-from .client import is_not_found
+from app.github.client import is_not_found
 
 # GitHub's rules: owners are alphanumeric with single inner hyphens (39 at most);
 # repository names are letters, digits, ".", "-" and "_" (100 at most), not "." or "..".

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from ..processor import Processor
-from ..services import Services
+from app.service.processor import Processor
+from app.service.services import Services
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Acknowledging should take milliseconds; GitHub gives up at 10 s.

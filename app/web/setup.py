@@ -33,8 +33,7 @@ import yaml
 from aiohttp import web
 
 import app as package
-
-from .. import dotenv
+from app.settings import dotenv
 
 log = logging.getLogger(__name__)
 

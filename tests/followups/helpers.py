@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.local import LocalWorld
+from app.cli.local import LocalWorld
 from tests.harness import bot_comments, comment, open_issue
 
 REPO = "acme/web"

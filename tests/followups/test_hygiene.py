@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.local import LocalWorld
-from app.sweep import sweep
+from app.cli.local import LocalWorld
+from app.service.sweep import sweep
 from tests.followups.helpers import REPO, declare, investigate, kind, sub_issue_numbers
 from tests.harness import comment, world
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.local import LocalWorld
+from app.cli.local import LocalWorld
 from tests.followups.helpers import REPO, declare, investigate, kind, set_state, sub_issue_numbers
 from tests.harness import assignees, bot_comments, comment, labels, world
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from app.local import LocalWorld
+from app.cli.local import LocalWorld
 from tests.followups.helpers import REPO, declare, investigate, kind, set_state, sub_issue_numbers
 from tests.harness import bot_comments, comment, world
 

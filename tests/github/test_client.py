@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from gidgethub import BadRequest, GitHubBroken
 
-from app.clock import Clock
+from app.core.clock import Clock
 from app.github.client import GitHubApp
 from app.sandbox import Sandbox, conforms
 from tests.common import FAST_RETRIES, T0

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from app.__main__ import main
+from app.cli.main import main
 from app.settings import CREDENTIALS
 
 WITHOUT_CREDENTIALS = {k: v for k, v in os.environ.items() if k not in CREDENTIALS}

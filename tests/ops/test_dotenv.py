@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app import dotenv
-from app.settings import SettingsError, environment, from_env, unconfigured
+from app.settings import SettingsError, dotenv, environment, from_env, unconfigured
 from tests.keys import SECRET, private_key_pem
 
 

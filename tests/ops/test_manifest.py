@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.features import router
+from app.service.handlers import router
 from app.web.setup import MANIFEST_FIELDS, ManifestError, load_manifest, manifest_for
 
 # GitHub sends these to every app whatever it subscribes to; they are not manifest events.

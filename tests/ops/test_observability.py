@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import aiohttp
 import pytest
 
-from app.web import logs
+from app.service import logs
 from app.web.metrics import Histogram
 from tests.harness import open_issue, world
 from tests.keys import SECRET, private_key_pem
@@ -83,7 +83,7 @@ async def test_a_whole_incident_logs_fields_moves_metrics_and_leaks_nothing(
     assert after["incident_bot_queue_depth"] == 0
 
     lines = [json.loads(line) for line in json_lines.getvalue().splitlines()]
-    delivered = [x for x in lines if x.get("outcome") and x["logger"] == "app.processor"]
+    delivered = [x for x in lines if x.get("outcome") and x["logger"] == "app.service.processor"]
     assert delivered, "no per-delivery line"
     first = delivered[0]
     assert {"time", "level", "logger", "message", "delivery", "event", "action", "installation",

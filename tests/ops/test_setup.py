@@ -15,10 +15,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from gidgethub.routing import Router
 
-from app.clock import Clock
+from app.core.clock import Clock
 from app.sandbox import Sandbox
-from app.server import create_app
 from app.settings import environment, from_env
+from app.web.server import create_app
 from app.web.setup import SetupConfig, create_setup_app, load_manifest, registration_url, web_url
 from tests.common import T0
 from tests.keys import SECRET, private_key_pem

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.local import LocalWorld
-from app.sweep import SweepReport, sweep
+from app.cli.local import LocalWorld
+from app.service.sweep import SweepReport, sweep
 from tests.harness import app_requests, bot_comments, open_issue
 
 REPO = "acme/web"

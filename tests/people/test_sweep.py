@@ -128,7 +128,7 @@ async def test_one_failing_incident_is_logged_and_skipped(caplog: pytest.LogCapt
         fine = await declare(w)
         w.sandbox.faults.deliveries.clear()
         w.sandbox.faults.add(method="GET", path=f"/issues/{broken}/comments", status=500, times=None)
-        with caplog.at_level(logging.ERROR, logger="app.sweep"):
+        with caplog.at_level(logging.ERROR, logger="app.service.sweep"):
             report = await sweep_after(w)
         assert (report.incidents, report.changed, report.failed) == (2, 1, 1)
         assert pings(w, fine, "summary") and not bot_comments(w, REPO, broken)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from app import settings as settings_module
-from app.clock import Clock
-from app.sweep import main, run_every, run_with_settings
+from app.core.clock import Clock
+from app.service.sweep import main, run_every, run_with_settings
 from tests.harness import labels, open_issue, world
 from tests.keys import SECRET, private_key_pem
 from tests.people.helpers import REPO

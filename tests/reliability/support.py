@@ -18,13 +18,13 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 
-from app.clock import Clock
-from app.local import LocalWorld
-from app.processor import Processor
+from app.cli.local import LocalWorld
+from app.core.clock import Clock
 from app.sandbox import Sandbox
-from app.server import PROCESSOR, SERVICES, create_app
-from app.services import Services
+from app.service.processor import Processor
+from app.service.services import Services
 from app.settings import Settings
+from app.web.server import PROCESSOR, SERVICES, create_app
 from tests.common import FAST_RETRIES, T0
 from tests.harness import app_requests, world
 from tests.keys import SECRET, private_key_pem, public_key_pem

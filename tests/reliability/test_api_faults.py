@@ -15,9 +15,9 @@ import aiohttp
 import pytest
 from gidgethub import GitHubBroken
 
-from app.clock import Clock
+from app.cli.local import LocalWorld
+from app.core.clock import Clock
 from app.github.client import GitHubApp, GiveUp
-from app.local import LocalWorld
 from app.sandbox import Sandbox
 from tests.common import FAST_RETRIES, T0
 from tests.harness import bot_comments, open_issue, world

@@ -15,9 +15,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-import app.webhook
-from app.local import LocalWorld
-from app.summary import help_text
+import app.service.webhook
+from app.cli.local import LocalWorld
+from app.core.texts.summary import help_text
 from tests.harness import app_requests, bot_comments, comment, labels, open_issue, world
 from tests.keys import SECRET
 from tests.reliability.support import FORM, REPO
@@ -148,7 +148,7 @@ async def test_the_signature_is_compared_in_constant_time(monkeypatch: pytest.Mo
         calls.append((bytes(a), bytes(b), result))
         return result
 
-    monkeypatch.setattr(app.webhook.hmac, "compare_digest", recording)
+    monkeypatch.setattr(app.service.webhook.hmac, "compare_digest", recording)
     async with world() as w:
         body = json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1}).encode()
         good = headers_for("ping", body)

@@ -8,9 +8,9 @@ declared.
 
 from __future__ import annotations
 
-from app.handling import REPLAY_MAX
-from app.local import LocalWorld
-from app.sweep import sweep
+from app.cli.local import LocalWorld
+from app.service.pipeline import REPLAY_MAX
+from app.service.sweep import sweep
 from tests.harness import bot_comments, labels, open_issue, world
 from tests.reliability.support import FORM, REPO, EndState, differences, end_state, writes
 

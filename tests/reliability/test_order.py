@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.local import LocalWorld
-from app.webhook import Delivery
+from app.cli.local import LocalWorld
+from app.service.webhook import Delivery
 from tests.harness import world
 from tests.reliability.support import FORM, REPO, EndState, end_state
 

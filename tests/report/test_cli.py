@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.__main__ import main as app_main
-from app.report import main
+from app.cli.main import main as app_main
+from app.cli.report import main
 
 TODAY = dt.date(2026, 11, 2)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.incident import Incident
-from app.ledger import Ack, Ledger
-from app.report import compute, median, render_json, render_text
+from app.cli.report import compute, median, render_json, render_text
+from app.core.incident import Incident
+from app.core.ledger import Ack, Ledger
 from app.workflow.loader import default_workflow
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)

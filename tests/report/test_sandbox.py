@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app.report import ReportError, gather, render_text
+from app.cli.report import ReportError, gather, render_text
 from tests.common import T0
 from tests.harness import comment, open_issue, world
 from tests.statuspage.helpers import seed

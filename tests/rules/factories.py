@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.actions import (
+from app.core.actions import (
     Action,
     AddLabels,
     CloseIssue,
@@ -25,8 +25,9 @@ from app.actions import (
     UpsertComment,
     marker,
 )
-from app.incident import Incident
-from app.rules import CommentCreated, Context, FollowupChanged, Trigger, decide
+from app.core.incident import Incident
+from app.core.rules import CommentCreated, Context, FollowupChanged, Trigger
+from app.core.rules.decide import decide
 from app.workflow.forms import FormFacts
 from app.workflow.model import (
     FollowupPolicy,
@@ -342,7 +343,7 @@ def recorded(
     **issue_fields: Any,
 ) -> FakeIssue:
     """An incident the bot has already recorded, at this status/severity key, a minute ago."""
-    from app.rules import Opened
+    from app.core.rules import Opened
 
     workflow = workflow or default_workflow()
     labels = [workflow.incident_label.name]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.commands import Command, parse
+from app.core.commands.grammar import Command, parse
 from tests.rules.factories import default_workflow
 
 WF = default_workflow()

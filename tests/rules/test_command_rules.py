@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from app.actions import OpenFollowup, Reply
-from app.rules import CommentCreated, decide
+from app.core.actions import OpenFollowup, Reply
+from app.core.rules import CommentCreated
+from app.core.rules.decide import decide
 from tests.rules.factories import (
     MINUTE,
     context,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from app.actions import AddLabels, RemoveLabel
-from app.rules import Opened, decide
-from app.rules.plan import _one_add
+from app.core.actions import AddLabels, RemoveLabel
+from app.core.rules import Opened
+from app.core.rules.decide import decide
+from app.core.rules.plan import _one_add
 from tests.rules.factories import FakeIssue, context, default_workflow
 
 WF = default_workflow()

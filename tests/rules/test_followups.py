@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from app.actions import OpenFollowup, Reply
-from app.rules import Closed, FollowupChanged, Labeled, Opened
+from app.core.actions import OpenFollowup, Reply
+from app.core.rules import Closed, FollowupChanged, Labeled, Opened
 from app.workflow.model import Workflow
 from tests.rules.factories import FakeIssue, default_workflow, recorded, run, say, settled
 

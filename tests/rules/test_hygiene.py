@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.actions import Reply
-from app.rules import Sweep
+from app.core.actions import Reply
+from app.core.rules import Sweep
 from tests.rules.factories import HOUR, FakeIssue, default_workflow, iso, recorded, run, say
 
 WF = default_workflow()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.rules import Labeled, Sweep, Unlabeled
+from app.core.rules import Labeled, Sweep, Unlabeled
 from tests.rules.factories import MINUTE, default_workflow, recorded, run, settled
 
 WF = default_workflow()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app.lead import choose_lead, escalation_chain, next_escalation
+from app.core.lead import choose_lead, escalation_chain, next_escalation
 from app.workflow.model import LeadPolicy
 from tests.rules.factories import rotation_policy
 

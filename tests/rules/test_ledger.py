@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from app import ledger as codec
-from app import summary
-from app.ledger import Ack, Handoff, Ledger, RoleAssignment, Update
+from app.core import ledger as codec
+from app.core.ledger import Ack, Handoff, Ledger, RoleAssignment, Update
+from app.core.texts import summary
 from tests.rules.factories import T0, default_workflow, recorded
 
 HOSTILE = "--> <script>alert(1)</script> <!-- x --- >> -- -->"

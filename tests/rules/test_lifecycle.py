@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.actions import CloseIssue, ReopenIssue, Reply
-from app.rules import Closed, Reopened, Sweep, Unlabeled, decide
+from app.core.actions import CloseIssue, ReopenIssue, Reply
+from app.core.rules import Closed, Reopened, Sweep, Unlabeled
+from app.core.rules.decide import decide
 from app.workflow.model import FollowupPolicy
 from tests.rules.factories import (
     BOT,

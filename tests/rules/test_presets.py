@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.rules import Closed, CommentCreated, Opened, Sweep
+from app.core.rules import Closed, CommentCreated, Opened, Sweep
 from app.workflow.model import Workflow
 from tests.rules.factories import FakeIssue, context, run, settled, texts
 from tests.rules.test_transitions import WORKFLOWS

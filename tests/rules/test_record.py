@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.actions import AddLabels, EnsureLabels, Reply, SetAssignees, UpsertComment
-from app.rules import Edited, Labeled, Opened, Sweep, decide
+from app.core.actions import AddLabels, EnsureLabels, Reply, SetAssignees, UpsertComment
+from app.core.rules import Edited, Labeled, Opened, Sweep
+from app.core.rules.decide import decide
 from tests.rules.factories import (
     BOT,
     MINUTE,

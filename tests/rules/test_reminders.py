@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from app.actions import Reply
-from app.rules import Sweep
-from app.rules.reminders import describe, missed_windows
+from app.core.actions import Reply
+from app.core.rules import Sweep
+from app.core.rules.reminders import describe, missed_windows
 from app.workflow.model import Workflow
 from tests.rules.factories import (
     MINUTE,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.rules import Reopened
+from app.core.rules import Reopened
 from tests.rules.factories import MINUTE, FakeIssue, default_workflow, recorded, run, say
 
 WF = default_workflow()

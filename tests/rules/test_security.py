@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.actions import Action
-from app.rules import Closed, Labeled, Opened, Sweep
+from app.core.actions import Action
+from app.core.rules import Closed, Labeled, Opened, Sweep
 from tests.rules.factories import FakeIssue, context, default_workflow, form, run, say, texts
 
 WF = default_workflow()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app import timeline
-from app.rules import Closed, Labeled
+from app.core import timeline
+from app.core.rules import Closed, Labeled
 from tests.rules.factories import (
     MINUTE,
     T0,

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from app.actions import Reply
-from app.rules import Labeled
+from app.core.actions import Reply
+from app.core.rules import Labeled
 from app.workflow.model import Workflow
 from tests.rules.factories import FakeIssue, default_workflow, recorded, run, say, settled
 

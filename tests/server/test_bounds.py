@@ -17,13 +17,13 @@ import pytest
 from gidgethub import sansio
 from gidgethub.routing import Router
 
-from app.clock import Clock
+from app.core.clock import Clock
 from app.github.client import ENTRY_OVERHEAD, EtagCache, GitHubApp
-from app.processor import SEEN_MAX, Processor
 from app.sandbox import Sandbox
-from app.services import Services
+from app.service.processor import SEEN_MAX, Processor
+from app.service.services import Services
 from app.settings import SettingsError, from_env
-from app.statuspage.source import StatusPages
+from app.web.statuspage.source import StatusPages
 from tests.common import FAST_RETRIES, T0
 from tests.keys import SECRET, private_key_pem, public_key_pem
 from tests.server.test_processor import delivery

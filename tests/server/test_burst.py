@@ -8,7 +8,7 @@ from typing import Any
 from gidgethub import sansio
 from gidgethub.routing import Router
 
-from app.processor import BURST_ACKS, BURST_SPAN, Burst, Processor
+from app.service.processor import BURST_ACKS, BURST_SPAN, Burst, Processor
 from tests.server.test_processor import delivery
 
 

@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 from gidgethub import sansio
 from gidgethub.routing import Router
 
-from app.server import PROCESSOR, create_app
 from app.settings import from_env
+from app.web.server import PROCESSOR, create_app
 from tests.keys import SECRET, private_key_pem
 
 

@@ -6,8 +6,8 @@ from typing import Any
 from gidgethub import sansio
 from gidgethub.routing import Router
 
-from app.processor import Processor
-from app.webhook import Delivery
+from app.service.processor import Processor
+from app.service.webhook import Delivery
 
 
 def delivery(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.webhook import Refused, parse, signature_ok
+from app.service.webhook import Refused, parse, signature_ok
 from tests.keys import SECRET
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import yaml
 
-from app.local import LocalWorld
+from app.cli.local import LocalWorld
 from tests.harness import world
 
 REPO = "acme/web"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.incident import Incident
-from app.statuspage.model import build_page
-from app.statuspage.render import html_page, json_page
+from app.core.incident import Incident
+from app.web.statuspage.model import build_page
+from app.web.statuspage.render import html_page, json_page
 from app.workflow.loader import default_workflow
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from app.statuspage import NOT_FOUND
+from app.web.statuspage import NOT_FOUND
 from tests.harness import app_requests, comment, open_issue
 from tests.statuspage.helpers import ENABLED, REPO, SECRET_MARKER, fetch, status_world
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.workflow.check import main
+from app.cli.check_config import main
 from app.workflow.loader import PRESETS_DIR, preset_names
 
 DEFAULT_TEXT = (PRESETS_DIR / "default.yml").read_text()

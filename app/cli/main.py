@@ -1,0 +1,118 @@
+"""Command line: `python -m app serve|sandbox|demo|check-config|sweep|report`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from app.settings import SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="incident-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the webhook server")
+    serve.add_argument("--host", default=None, help="interface to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
+    commands.add_parser("sandbox", help="run the local in-memory GitHub", add_help=False)
+    commands.add_parser("demo", help="play a whole incident against the sandbox and print it")
+    commands.add_parser("check-config", help="validate a config or workflow file", add_help=False)
+    commands.add_parser("sweep", help="remind, escalate and reconcile open incidents", add_help=False)
+    commands.add_parser("report", help="incident metrics of a repository", add_help=False)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "sandbox":
+        from app.sandbox.cli import main as sandbox_main
+
+        return sandbox_main(rest)
+    if args.command == "check-config":
+        from app.cli.check_config import main as check_main
+
+        return check_main(rest)
+    if args.command == "sweep":
+        from app.service.sweep import main as sweep_main
+
+        return sweep_main(rest)
+    if args.command == "report":
+        from app.cli.report import main as report_main
+
+        return report_main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "serve":
+        return _serve(args.host, args.port)
+    if args.command == "demo":
+        from app.cli.demo import main as demo_main
+
+        _demo_logging()
+        return demo_main()
+    parser.print_help()
+    return 2
+
+
+def _serve(host: str | None, port: int | None) -> int:
+    from aiohttp import web
+
+    from app import settings as settings_module
+    from app.service import logs
+    from app.web.server import create_app
+
+    try:
+        env = settings_module.environment()  # the environment over ./.env
+        log_format = settings_module.log_format(env, "json")
+        if settings_module.unconfigured(env):
+            # A fresh install: offer registration instead of refusing to start.
+            return _serve_setup(env, host, port, log_format)
+        settings = settings_module.from_env(env, host=host, port=port)
+    except SettingsError as exc:
+        print(f"incident-bot: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(log_format)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        shutdown_timeout=settings.grace_period,
+        print=None,
+    )
+    return 0
+
+
+def _serve_setup(env: dict[str, str], host: str | None, port: int | None, log_format: str) -> int:
+    """Setup mode: /setup registers the GitHub App and writes .env; /webhook answers 503."""
+    from aiohttp import web
+
+    from app import settings as settings_module
+    from app.service import logs
+    from app.web.setup import ManifestError, SetupConfig, create_setup_app, load_manifest
+
+    try:
+        manifest = load_manifest()
+    except ManifestError as exc:
+        raise SettingsError(str(exc)) from None
+    config = SetupConfig(
+        api_url=settings_module.api_url(env),
+        dotenv_path=settings_module.DOTENV.absolute(),
+        manifest=manifest,
+        public_url=settings_module.public_url(env),
+    )
+    host = host or "0.0.0.0"
+    raw_port = str(port) if port is not None else env.get("PORT", str(settings_module.DEFAULT_PORT))
+    port = settings_module.port(raw_port)
+    logs.configure(log_format)
+    shown = config.public_url or f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
+    logging.getLogger("app").warning("not configured: open %s/setup to register the GitHub App", shown)
+    web.run_app(create_setup_app(config), host=host, port=port, print=None)
+    return 0
+
+
+def _demo_logging() -> None:
+    """The demo prints a story: its logs are text unless LOG_FORMAT=json asks otherwise."""
+    import os
+
+    from app.service import logs
+
+    if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+        logs.configure("json", logging.WARNING)
+

@@ -1,0 +1,287 @@
+"""The one place actions become GitHub API calls.
+
+The rules decide; this performs, in order, and skips what is already so (a label
+already there, a comment already saying the same), so a repeated decision costs
+no writes. It keeps its own view of the issue up to date as it goes, so a later
+action sees the effect of an earlier one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from gidgethub import BadRequest
+from gidgethub.abc import GitHubAPI
+
+from app.core.actions import (
+    Action,
+    AddLabels,
+    CloseIssue,
+    EnsureLabels,
+    OpenFollowup,
+    RemoveLabel,
+    ReopenIssue,
+    Reply,
+    SetAssignees,
+    UpsertComment,
+    marker,
+)
+from app.core.incident import Incident
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IssueRef:
+    owner: str
+    repo: str
+    number: int
+
+    @property
+    def vars(self) -> dict[str, Any]:
+        return {"owner": self.owner, "repo": self.repo, "number": self.number}
+
+
+@dataclass
+class Executor:
+    gh: GitHubAPI
+    issue: IssueRef
+    incident: Incident
+    # What the executor did, for logs and tests: ("POST comment", ...).
+    done: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._labels = {name.lower(): name for name in self.incident.labels}
+        self._assignees = tuple(self.incident.assignees)
+        self._state = self.incident.state
+        self._bot_comments = {  # comment id -> body, the bot's own
+            c.id: c.body for c in self.incident.comments if c.author == self.incident.bot_login
+        }
+        self._repo_labels: set[str] | None = None
+
+    async def run(self, actions: list[Action]) -> list[str]:
+        for action in actions:
+            await self._perform(action)
+        return self.done
+
+    async def _perform(self, action: Action) -> None:
+        match action:
+            case EnsureLabels(labels):
+                await self._ensure_labels(labels)
+            case AddLabels(names):
+                await self._add_labels(names)
+            case RemoveLabel(name):
+                await self._remove_label(name)
+            case SetAssignees(logins):
+                await self._set_assignees(logins)
+            case UpsertComment(kind, body):
+                await self._upsert_comment(kind, body)
+            case Reply(body, kind):
+                if kind is None or self._bot_comment_id(kind) is None:
+                    await self._post_comment(body, kind)
+            case OpenFollowup():
+                await self._open_followup(action)
+            case CloseIssue(reason):
+                if self._state != "closed":
+                    await self._patch_issue({"state": "closed", "state_reason": reason})
+                    self._state = "closed"
+            case ReopenIssue():
+                if self._state != "open":
+                    await self._patch_issue({"state": "open"})
+                    self._state = "open"
+
+    # --- labels --------------------------------------------------------------------------
+
+    async def _ensure_labels(self, labels: Any) -> None:
+        if self._repo_labels is None:
+            url = "/repos/{owner}/{repo}/labels?per_page=100"
+            self._repo_labels = {
+                str(label["name"]).lower() async for label in self.gh.getiter(url, self.issue.vars)
+            }
+        for spec in labels:
+            if spec.name.lower() in self._repo_labels:
+                continue
+            data = {"name": spec.name, "color": spec.color, "description": spec.description}
+            try:
+                await self.gh.post("/repos/{owner}/{repo}/labels", self.issue.vars, data=data)
+                self.done.append(f"create label {spec.name}")
+            except BadRequest as exc:
+                if int(exc.status_code) != 422:  # 422: another replica created it first
+                    raise
+            self._repo_labels.add(spec.name.lower())
+
+    async def _add_labels(self, names: tuple[str, ...]) -> None:
+        missing = [n for n in names if n.lower() not in self._labels]
+        if not missing:
+            return
+        await self.gh.post(
+            "/repos/{owner}/{repo}/issues/{number}/labels", self.issue.vars, data={"labels": missing}
+        )
+        self._labels.update({n.lower(): n for n in missing})
+        self.done.append(f"add labels {', '.join(missing)}")
+
+    async def _remove_label(self, name: str) -> None:
+        current = self._labels.get(name.lower())
+        if current is None:
+            return
+        try:
+            await self.gh.delete(
+                "/repos/{owner}/{repo}/issues/{number}/labels/{name}",
+                {**self.issue.vars, "name": current},
+            )
+        except BadRequest as exc:
+            if int(exc.status_code) != 404:  # already gone: what we wanted
+                raise
+        del self._labels[name.lower()]
+        self.done.append(f"remove label {current}")
+
+    # --- people --------------------------------------------------------------------------
+
+    async def _set_assignees(self, logins: tuple[str, ...]) -> None:
+        if sorted(x.lower() for x in logins) == sorted(x.lower() for x in self._assignees):
+            return
+        await self._patch_issue({"assignees": list(logins)})
+        self._assignees = tuple(logins)
+
+    # --- comments ------------------------------------------------------------------------
+
+    def _bot_comment_id(self, kind: str) -> int | None:
+        tag = marker(kind)
+        return next((cid for cid, body in self._bot_comments.items() if tag in body), None)
+
+    async def _upsert_comment(self, kind: str, body: str) -> None:
+        comment_id = self._bot_comment_id(kind)
+        if comment_id is None:
+            comment_id = await self._post_comment(body, kind)
+        if comment_id is None or self._bot_comments[comment_id] == body:
+            return
+        await self._edit_comment(comment_id, body, kind)
+
+    async def _edit_comment(self, comment_id: int, body: str, kind: str) -> None:
+        await self.gh.patch(
+            "/repos/{owner}/{repo}/issues/comments/{id}",
+            {**self.issue.vars, "id": comment_id},
+            data={"body": body},
+        )
+        self._bot_comments[comment_id] = body
+        self.done.append(f"edit comment {kind}")
+
+    # Replicas. Each replica dedupes only the deliveries it received itself, so two
+    # replicas given the same delivery (or two deliveries about one issue) may run at
+    # once, and both decide to post the same comment. Labels, assignees and the issue's
+    # state are idempotent writes; a new comment is not. So a comment is posted in three
+    # steps: re-read the comments (the same URL the incident was loaded from, so when
+    # nothing changed it is a conditional request answered 304, which costs no quota),
+    # post, then read them again and keep only the first copy (the lowest id: every
+    # replica that posted a later copy also sees that one, so all agree on it) and delete
+    # our own if it came later. One extra read per comment the bot creates, which is rare
+    # (the summary once, a reply per command); no lock or shared store is needed, and
+    # GitHub stays the only state (SPEC 1.1).
+
+    async def _post_comment(self, body: str, kind: str | None = None) -> int | None:
+        """Post `body` unless another run already did; the id of the comment that stays."""
+        earlier = await self._copies(body, kind)
+        if earlier:
+            return self._adopt(earlier[0])
+        created = await self.gh.post(
+            "/repos/{owner}/{repo}/issues/{number}/comments", self.issue.vars, data={"body": body}
+        )
+        own = int(created["id"])
+        self._bot_comments[own] = body
+        self.done.append("post comment")
+        first = min(await self._copies(body, kind), key=lambda c: c[0], default=(own, body))
+        if first[0] == own:
+            return own
+        try:
+            await self.gh.delete(
+                "/repos/{owner}/{repo}/issues/comments/{id}", {**self.issue.vars, "id": own}
+            )
+        except BadRequest as exc:
+            if int(exc.status_code) != 404:  # already gone: what we wanted
+                raise
+        del self._bot_comments[own]
+        self.done.append("delete duplicate comment")
+        return self._adopt(first)
+
+    def _adopt(self, comment: tuple[int, str]) -> int:
+        self._bot_comments[comment[0]] = comment[1]
+        return comment[0]
+
+    async def _copies(self, body: str, kind: str | None) -> list[tuple[int, str]]:
+        """The bot's comments that are this one: same marker, or (unmarked) same text, new.
+
+        An unmarked comment counts only if it was not there when the incident was read:
+        saying the same thing again later (a second refused transition) is legitimate.
+        """
+        tag = marker(kind) if kind is not None else None
+        known = {c.id for c in self.incident.comments}
+        url = "/repos/{owner}/{repo}/issues/{number}/comments?per_page=100"
+        found = []
+        async for c in self.gh.getiter(url, self.issue.vars):
+            if (c.get("user") or {}).get("login") != self.incident.bot_login:
+                continue
+            text = str(c.get("body") or "")
+            same = tag in text if tag is not None else text == body and int(c["id"]) not in known
+            if same:
+                found.append((int(c["id"]), text))
+        return sorted(found)
+
+    # --- the issue itself ----------------------------------------------------------------
+
+    async def _patch_issue(self, data: dict[str, Any]) -> None:
+        await self.gh.patch("/repos/{owner}/{repo}/issues/{number}", self.issue.vars, data=data)
+        self.done.append(f"update issue {', '.join(sorted(data))}")
+
+    async def _open_followup(self, action: OpenFollowup) -> None:
+        tag = marker(action.kind)
+        if any(tag in sub.body for sub in self.incident.sub_issues):
+            return
+        # Replicas, as for comments above: re-read, create, re-read and keep the first.
+        if await self._followups(tag):
+            return
+        created = await self.gh.post(
+            "/repos/{owner}/{repo}/issues",
+            self.issue.vars,
+            data={"title": action.title, "body": action.body, "labels": list(action.labels)},
+        )
+        await self.gh.post(
+            "/repos/{owner}/{repo}/issues/{number}/sub_issues",
+            self.issue.vars,
+            data={"sub_issue_id": int(created["id"])},
+        )
+        self.done.append(f"open follow-up #{created['number']}")
+        # Issues cannot be deleted through the REST API, so a later copy is unlinked and
+        # closed as a duplicate. The check runs after linking, so whichever run links last
+        # sees every copy and closes all but the first (lowest number); an earlier run
+        # that saw only some of them never closes the first, as it is the lowest of any.
+        for number, sub_id in (await self._followups(tag))[1:]:
+            await self._drop_followup(number, sub_id)
+
+    async def _followups(self, tag: str) -> list[tuple[int, int]]:
+        """(number, id) of the incident's sub-issues carrying `tag`, the first first."""
+        url = "/repos/{owner}/{repo}/issues/{number}/sub_issues?per_page=100"
+        found = [
+            (int(sub["number"]), int(sub["id"]))
+            async for sub in self.gh.getiter(url, self.issue.vars)
+            if tag in str(sub.get("body") or "")
+        ]
+        return sorted(found)
+
+    async def _drop_followup(self, number: int, sub_id: int) -> None:
+        try:
+            await self.gh.delete(
+                "/repos/{owner}/{repo}/issues/{number}/sub_issue",
+                self.issue.vars,
+                data={"sub_issue_id": sub_id},
+            )
+            await self.gh.patch(
+                "/repos/{owner}/{repo}/issues/{number}",
+                {**self.issue.vars, "number": number},
+                data={"state": "closed", "state_reason": "duplicate"},
+            )
+        except BadRequest as exc:
+            if int(exc.status_code) not in (404, 422):  # another run dropped it first
+                raise
+        self.done.append(f"close duplicate follow-up #{number}")

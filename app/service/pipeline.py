@@ -1,0 +1,146 @@
+"""Read the incident as it is now, let the rules decide, perform: what every path shares.
+
+The webhook handlers (app.service.handlers.incidents) and the periodic sweep (app.service.sweep)
+both come here, so a lost webhook and a sweep end an incident in the same place. For a
+lost `issue_comment` that means the sweep replays the comment as the very trigger its
+webhook would have carried (`sweep_incident`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from gidgethub.abc import GitHubAPI
+
+from app.core import ledger as ledger_codec
+from app.core.actions import Action, OpenFollowup, UpsertComment
+from app.core.commands.apply import lost_commands
+from app.core.incident import SUMMARY, Incident
+from app.core.ledger import Ledger
+from app.core.rules import CommentCreated, Context, FollowupChanged, Sweep, Trigger
+from app.core.rules.decide import decide
+from app.github.read import incidents_led, load_incident, role_name, team_members
+from app.github.write import Executor, IssueRef
+from app.service.services import Services
+from app.workflow.config import RepoConfig
+from app.workflow.forms import form_facts
+from app.workflow.model import Workflow
+
+log = logging.getLogger(__name__)
+
+# Lost command comments replayed per incident per sweep, oldest first; the rest wait for
+# the next sweep. Each replay is a full read → decide → perform (about four reads, mostly
+# 304s, and its writes), so a flood of comments cannot make one sweep unbounded.
+REPLAY_MAX = 20
+
+
+async def sweep_incident(
+    gh: GitHubAPI,
+    services: Services,
+    ref: IssueRef,
+    config: RepoConfig,
+    *,
+    installed_at: dt.datetime | None = None,
+) -> list[str]:
+    """The sweep's look at one incident: first the commands whose `issue_comment` webhook
+    was lost, in the order they were written, each as the handler would have run it; then
+    the Sweep trigger (reminders, escalation, reconcile) on the result."""
+    bot = await services.bot_login()
+    loaded = await load_incident(gh, ref, bot)
+    lost = lost_commands(loaded, config.workflow, installed_at)
+    incident: Incident | None = loaded
+    if len(lost) > REPLAY_MAX:
+        log.warning(
+            "%s/%s#%d: %d unhandled command comments; replaying the oldest %d this sweep",
+            ref.owner,
+            ref.repo,
+            ref.number,
+            len(lost),
+            REPLAY_MAX,
+        )
+    done: list[str] = []
+    for comment in lost[:REPLAY_MAX]:
+        role = await services.role(gh, ref.owner, ref.repo, comment.author, role_name)
+        trigger = CommentCreated(comment.id, comment.author, comment.body, role, author_is_bot=False)
+        # Dated when it was written, as its webhook would have been: the timeline's
+        # acknowledgement and updates must not move to whenever the sweep ran.
+        step = await handle_incident(
+            gh, services, ref, trigger, config, incident=incident, now=comment.created_at
+        )
+        if step:
+            incident = None  # it changed: the next trigger reads it again
+        done += step
+    return done + await handle_incident(gh, services, ref, Sweep(), config, incident=incident)
+
+
+async def handle_incident(
+    gh: GitHubAPI,
+    services: Services,
+    ref: IssueRef,
+    trigger: Trigger,
+    config: RepoConfig,
+    *,
+    ledger: Ledger | None = None,  # newer than the summary on GitHub: a previous pass's
+    incident: Incident | None = None,  # just read by the caller (the sweep): not read twice
+    now: dt.datetime | None = None,  # when the trigger happened, if not now (a replay)
+) -> list[str]:
+    """Bring the issue where the workflow wants it; what was done, for the log."""
+    bot = await services.bot_login()
+    workflow = config.workflow
+    if incident is None:
+        incident = await load_incident(gh, ref, bot)
+    if ledger is not None:
+        incident = incident.with_ledger(ledger)
+    context = Context(
+        now=now or services.now(),
+        bot_login=bot,
+        config_error=str(config.error) if config.error else None,
+        equity_counts=await _equity(gh, ref, workflow, incident, services),
+        team_members=await _team(gh, ref, workflow, incident, trigger),
+        form=form_facts(incident.body, workflow),
+    )
+    actions = decide(trigger, incident, workflow, context)
+    again = not isinstance(trigger, FollowupChanged) and any(isinstance(a, OpenFollowup) for a in actions)
+    carried = _summary_ledger(actions) if again else None
+    if again:
+        # The look below writes the summary with the follow-up's number: writing it now
+        # too would cost a second edit of the same comment (one PATCH per follow-up).
+        # The ledger that summary carried (a command's /update, its processed id) is
+        # handed to the look below, which would otherwise read the old one back.
+        actions = [a for a in actions if not (isinstance(a, UpsertComment) and a.kind == SUMMARY)]
+    done = await Executor(gh, ref, incident).run(actions)
+    if again:
+        # The summary was written before the new follow-up had a number: look once more.
+        done += await handle_incident(gh, services, ref, FollowupChanged(0), config, ledger=carried)
+    if done:
+        log.info("%s/%s#%d: %s", ref.owner, ref.repo, ref.number, "; ".join(done))
+    return done
+
+
+def _summary_ledger(actions: list[Action]) -> Ledger | None:
+    bodies = [a.body for a in actions if isinstance(a, UpsertComment) and a.kind == SUMMARY]
+    return ledger_codec.decode(bodies[-1]) if bodies else None
+
+
+async def _equity(
+    gh: GitHubAPI, ref: IssueRef, workflow: Workflow, incident: Incident, services: Services
+) -> dict[str, int]:
+    """Counts for the equity rule, fetched only when a lead is about to be chosen."""
+    policy = workflow.lead
+    if incident.lead is not None or not (policy.rotation or policy.responders):
+        return {}
+    since = services.now() - policy.equity_window
+    return dict(await incidents_led(gh, ref.owner, ref.repo, workflow, since))
+
+
+async def _team(
+    gh: GitHubAPI, ref: IssueRef, workflow: Workflow, incident: Incident, trigger: Trigger
+) -> tuple[str, ...]:
+    """The rotation's team, when a lead is to be chosen or the sweep may escalate to the next one."""
+    rotation = workflow.lead.rotation
+    if rotation is None or not rotation.team:
+        return ()
+    if incident.lead is not None and not isinstance(trigger, Sweep):
+        return ()
+    return await team_members(gh, rotation.team, ref.owner)

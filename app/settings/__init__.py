@@ -1,0 +1,182 @@
+"""Settings read from the environment when the server starts, never at import.
+
+A missing or malformed setting stops start-up with one line that names it.
+The line never contains the secret or the key: only what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_PORT = 8000
+DOTENV = Path(".env")  # read from the working directory, as platforms and tools do
+LOG_FORMATS = ("json", "text")
+# Any of these present means someone configured the app: the rest must be right too.
+CREDENTIALS = ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET")
+
+
+class SettingsError(Exception):
+    """One setting is missing or malformed; str() is the one line to print."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str
+    private_key: str = field(repr=False)
+    webhook_secret: str = field(repr=False)
+    api_url: str = DEFAULT_API_URL
+    host: str = "0.0.0.0"
+    port: int = DEFAULT_PORT
+    queue_size: int = 1000
+    workers: int = 4
+    grace_period: float = 25.0  # seconds to finish queued work after SIGTERM
+    # GITHUB_CACHE_MB: the ETag cache's budget (answers' bytes; ~2.4x that in memory).
+    # Raise it with the number of open incidents (~85 KB each) to keep every sweep read a 304.
+    cache_mb: int = 32
+
+    def __repr__(self) -> str:  # never show the key or the secret
+        return f"Settings(app_id={self.app_id!r}, api_url={self.api_url!r}, port={self.port})"
+
+
+def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from `env` (default os.environ); `overrides` win (CLI flags)."""
+    env = os.environ if env is None else env
+    app_id = _app_id(env.get("GITHUB_APP_ID", ""))
+    key = _private_key(env)
+    secret = env.get("GITHUB_WEBHOOK_SECRET", "")
+    if not secret.strip():
+        raise SettingsError(
+            "GITHUB_WEBHOOK_SECRET is not set: the server refuses unsigned deliveries, "
+            "so set it to the webhook secret of your GitHub App"
+        )
+    api_url = _api_url(env.get("GITHUB_API_URL", DEFAULT_API_URL))
+    values: dict[str, object] = {
+        "app_id": app_id,
+        "private_key": key,
+        "webhook_secret": secret,
+        "api_url": api_url,
+        "port": _port(env.get("PORT", str(DEFAULT_PORT))),
+    }
+    if env.get("GITHUB_CACHE_MB", "").strip():
+        values["cache_mb"] = _cache_mb(env["GITHUB_CACHE_MB"])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if "port" in overrides and overrides["port"] is not None:
+        values["port"] = _port(str(overrides["port"]))
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def environment(
+    environ: Mapping[str, str] | None = None, dotenv_path: Path = DOTENV
+) -> dict[str, str]:
+    """The settings' sources merged: the `.env` file, with real environment variables winning."""
+    from app.settings import dotenv
+
+    try:
+        values = dotenv.load(dotenv_path)
+    except dotenv.DotenvError as exc:
+        raise SettingsError(str(exc)) from None
+    values.update(os.environ if environ is None else environ)
+    return values
+
+
+def unconfigured(env: Mapping[str, str]) -> bool:
+    """No credential at all: a fresh install, served in setup mode rather than refused."""
+    return not any(env.get(name, "").strip() for name in CREDENTIALS)
+
+
+def log_format(env: Mapping[str, str], default: str = "json") -> str:
+    raw = env.get("LOG_FORMAT", "").strip().lower() or default
+    if raw not in LOG_FORMATS:
+        raise SettingsError("LOG_FORMAT must be json or text")
+    return raw
+
+
+def public_url(env: Mapping[str, str]) -> str | None:
+    """PUBLIC_URL: where GitHub reaches this server; optional (the setup page guesses it)."""
+    raw = env.get("PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query:
+        raise SettingsError("PUBLIC_URL must be an http(s) URL such as https://bot.example.com")
+    return raw
+
+
+def api_url(env: Mapping[str, str]) -> str:
+    return _api_url(env.get("GITHUB_API_URL", DEFAULT_API_URL))
+
+
+def port(raw: str) -> int:
+    return _port(raw)
+
+
+def _app_id(raw: str) -> str:
+    raw = raw.strip()
+    if not raw:
+        raise SettingsError("GITHUB_APP_ID is not set: set it to your GitHub App's numeric id")
+    if not raw.isdigit():
+        raise SettingsError(
+            "GITHUB_APP_ID must be a number (the App ID on the app's settings page)"
+        )
+    return raw
+
+
+def _private_key(env: Mapping[str, str]) -> str:
+    text = env.get("GITHUB_PRIVATE_KEY", "")
+    name = "GITHUB_PRIVATE_KEY"
+    path = env.get("GITHUB_PRIVATE_KEY_PATH", "")
+    if not text.strip() and path:
+        name = "GITHUB_PRIVATE_KEY_PATH"
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            raise SettingsError(
+                f"GITHUB_PRIVATE_KEY_PATH: cannot read the key file ({exc.strerror})"
+            ) from None
+    if not text.strip():
+        raise SettingsError(
+            "GITHUB_PRIVATE_KEY is not set: set it to the app's PEM private key, "
+            "or GITHUB_PRIVATE_KEY_PATH to the .pem file"
+        )
+    # Platforms often store multi-line values with literal "\n".
+    text = text.replace("\\n", "\n").strip() + "\n"
+    try:
+        key = load_pem_private_key(text.encode(), password=None)
+    except (ValueError, TypeError):
+        raise SettingsError(
+            f"{name} is not a PEM RSA private key: download a new key from the app's settings page"
+        ) from None
+    if not isinstance(key, RSAPrivateKey):
+        raise SettingsError(f"{name} is not an RSA key: GitHub App keys are RSA")
+    return text
+
+
+def _api_url(raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError(
+            "GITHUB_API_URL must be an http(s) URL such as https://api.github.com "
+            "or https://HOST/api/v3 for GitHub Enterprise Server"
+        )
+    return url
+
+
+def _cache_mb(raw: str) -> int:
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise SettingsError("GITHUB_CACHE_MB must be a whole number of megabytes, at least 1")
+    return int(raw)
+
+
+def _port(raw: str) -> int:
+    if not raw.strip().isdigit() or not 0 <= int(raw) <= 65535:
+        raise SettingsError("PORT must be a number from 0 to 65535")
+    return int(raw)

@@ -1,0 +1,113 @@
+"""The webhook server: an aiohttp application built by `create_app`.
+
+`POST /webhook` checks the signature, parses, queues and answers at once;
+`GET /healthz` says the process is alive and how deep the queue is.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+from aiohttp import web
+from gidgethub.routing import Router
+
+from app.github.client import GitHubApp, RetryPolicy
+from app.service.processor import Processor
+from app.service.services import Services
+from app.service.webhook import MAX_BODY, Delivery, Refused, parse
+from app.settings import Settings
+from app.web import metrics, statuspage
+
+log = logging.getLogger(__name__)
+
+PROCESSOR = web.AppKey("processor", Processor)
+SERVICES = web.AppKey("services", Services)
+SETTINGS = web.AppKey("settings", Settings)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    router: Router | None = None,
+    policy: RetryPolicy | None = None,
+    services_factory: Callable[[GitHubApp], Services] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> web.Application:
+    """Build the server. Nothing is read from the environment here: `settings` says it all."""
+    if router is None:
+        from app.service.handlers import router as composed
+
+        router = composed()
+    app = web.Application(client_max_size=MAX_BODY)
+    app[SETTINGS] = settings
+    app.router.add_post("/webhook", _webhook)
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/", _healthz)
+    metrics.install(app, processor=PROCESSOR, services=SERVICES)
+    statuspage.install(app, services=SERVICES)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            github = GitHubApp.from_settings(session, settings, policy=policy or RetryPolicy(), clock=clock)
+            services = (services_factory or Services.create)(github)
+            app[SERVICES] = services
+            processor = Processor(
+                router,
+                lambda d: _handler_arguments(services, d),
+                workers=settings.workers,
+                queue_size=settings.queue_size,
+                clock=clock,  # the delivery-id memory ages with the same clock (tests move it)
+            )
+            app[PROCESSOR] = processor
+            processor.start()
+            yield
+            # On SIGTERM aiohttp stops accepting connections, then runs this:
+            # finish what is queued, within the grace period.
+            await processor.drain(settings.grace_period)
+
+    app.cleanup_ctx.append(lifecycle)
+    return app
+
+
+def _handler_arguments(services: Services, delivery: Delivery) -> tuple[object, ...]:
+    assert delivery.installation_id is not None
+    return (services.github.installation(delivery.installation_id), services)
+
+
+async def _webhook(request: web.Request) -> web.Response:
+    started = time.monotonic()
+    processor = request.app[PROCESSOR]
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _answer(413, "payload larger than GitHub's 25 MB limit")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        delivery = parse(headers, body, request.app[SETTINGS].webhook_secret)
+    except Refused as refused:
+        log.warning("refused delivery=%s: %s", headers.get("x-github-delivery", "-"), refused.reason)
+        return _answer(refused.status, refused.reason)
+    if delivery.event.event == "ping":
+        return _answer(200, "pong")
+    outcome = processor.accept(delivery)
+    if outcome == "draining":
+        return _answer(503, "shutting down: redeliver this delivery in a minute")
+    if outcome == "full":
+        log.error("queue full: delivery=%s %s not accepted", delivery.id, delivery.name)
+        return _answer(503, "too busy: redeliver this delivery later")
+    log.debug("ack delivery=%s in %.1fms", delivery.id, (time.monotonic() - started) * 1000)
+    return _answer(200 if outcome == "duplicate" else 202, outcome)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    processor = request.app.get(PROCESSOR)
+    depth = processor.depth if processor else 0
+    return web.json_response({"status": "ok", "queue": depth})
+
+
+def _answer(status: int, message: str) -> web.Response:
+    return web.json_response({"message": message}, status=status)
