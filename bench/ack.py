@@ -82,7 +82,10 @@ async def _open_issues(api: str, count: int) -> None:
 def _loadgen(url: str, secret: str, *mode: str) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-m", "bench.loadgen", url, "--secret", secret, "--issues", str(ISSUES), *mode],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     result: dict[str, Any] = json.loads(out.stdout)
     return result
@@ -95,8 +98,9 @@ def _measure(kind: str, mode: str, env: dict[str, str], tmp: Path, secret: str) 
     with process(args, env, tmp / f"server-{mode}.log"):
         asyncio.run(wait_up(f"{url}/healthz"))
         if kind == "throughput":
-            result = _loadgen(f"{url}/webhook", secret, "--closed", str(CONNECTIONS),
-                              "--seconds", str(THROUGHPUT_SECONDS))
+            result = _loadgen(
+                f"{url}/webhook", secret, "--closed", str(CONNECTIONS), "--seconds", str(THROUGHPUT_SECONDS)
+            )
         else:
             result = _loadgen(f"{url}/webhook", secret, "--rate", str(RATE), "--seconds", str(RATE_SECONDS))
         if mode == "app":
@@ -119,8 +123,18 @@ def run() -> dict[str, Any]:
             "GITHUB_API_URL": api,
             "PYTHONPATH": str(ROOT),
         }
-        sandbox = [sys.executable, "-m", "app", "sandbox", "--port", str(api_port),
-                   "--app-key-path", str(tmp / "app.pub.pem"), "--app-id", "1"]
+        sandbox = [
+            sys.executable,
+            "-m",
+            "app",
+            "sandbox",
+            "--port",
+            str(api_port),
+            "--app-key-path",
+            str(tmp / "app.pub.pem"),
+            "--app-id",
+            "1",
+        ]
         with process(sandbox, env, tmp / "sandbox.log"):
             asyncio.run(wait_up(f"{api}/rate_limit"))
             asyncio.run(_open_issues(api, ISSUES))

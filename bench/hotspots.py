@@ -32,8 +32,15 @@ async def _acks(profile: cProfile.Profile) -> None:
     from app.cli.local import Credentials
 
     creds = Credentials.generate()
-    settings = Settings(app_id="1", private_key=creds.private_key, webhook_secret=creds.secret,
-                        api_url="http://127.0.0.1:9", queue_size=ACKS + 10, workers=0, grace_period=0.1)
+    settings = Settings(
+        app_id="1",
+        private_key=creds.private_key,
+        webhook_secret=creds.secret,
+        api_url="http://127.0.0.1:9",
+        queue_size=ACKS + 10,
+        workers=0,
+        grace_period=0.1,
+    )
     runner = web.AppRunner(create_app(settings, router=Router()), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -44,8 +51,11 @@ async def _acks(profile: cProfile.Profile) -> None:
     async with aiohttp.ClientSession() as session:
         profile.enable()
         for _ in range(ACKS):
-            async with session.post(f"http://127.0.0.1:{port}/webhook", data=body,
-                                    headers={**headers, "X-GitHub-Delivery": str(uuid.uuid4())}) as r:
+            async with session.post(
+                f"http://127.0.0.1:{port}/webhook",
+                data=body,
+                headers={**headers, "X-GitHub-Delivery": str(uuid.uuid4())},
+            ) as r:
                 await r.read()
         profile.disable()
     await runner.cleanup()
@@ -58,9 +68,15 @@ def _top(profile: cProfile.Profile, keep: str, drop: tuple[str, ...], n: int = 8
     for (path, line, func), (_cc, calls, tottime, cumtime, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         if keep not in path or any(d in path for d in drop):
             continue
-        rows.append({"function": f"{_short(path)}:{line}({func})", "calls": calls,
-                     "own_ms": round(tottime * 1000, 1), "cum_ms": round(cumtime * 1000, 1),
-                     "own_share": round(tottime / total, 3) if total else 0.0})
+        rows.append(
+            {
+                "function": f"{_short(path)}:{line}({func})",
+                "calls": calls,
+                "own_ms": round(tottime * 1000, 1),
+                "cum_ms": round(cumtime * 1000, 1),
+                "own_share": round(tottime / total, 3) if total else 0.0,
+            }
+        )
     rows.sort(key=lambda r: r["own_ms"], reverse=True)
     return rows[:n]
 

@@ -231,10 +231,12 @@ async def economy() -> dict[str, Any]:
             elapsed_min = (clock() - T0).total_seconds() / 60
     reads = [r for r in watch.requests if r.method == "GET"]
     writes = [r for r in watch.requests if _is_write(r.method)]
-    setup_writes = sum(1 for r in writes if r.method == "POST" and r.path.endswith("/labels")
-                       and "/issues/" not in r.path)
-    lifecycle_writes = len(writes) - setup_writes - sum(
-        1 for r in writes if r.path.endswith("/access_tokens"))
+    setup_writes = sum(
+        1 for r in writes if r.method == "POST" and r.path.endswith("/labels") and "/issues/" not in r.path
+    )
+    lifecycle_writes = (
+        len(writes) - setup_writes - sum(1 for r in writes if r.path.endswith("/access_tokens"))
+    )
     minimum = sum(n for n, _ in MINIMUM.values())
     contents = Counter(str(r.status) for r in reads if "/contents/" in r.path)
     first_reads = {r.path for r in reads}
@@ -272,8 +274,9 @@ def _unconditional_repeats(reads: list[Seen]) -> list[str]:
 
 def _row(name: str, seen: list[Seen]) -> dict[str, Any]:
     writes = [r for r in seen if _is_write(r.method) and not r.path.endswith("/access_tokens")]
-    setup = [r for r in writes if r.method == "POST" and r.path.endswith("/labels")
-             and "/issues/" not in r.path]
+    setup = [
+        r for r in writes if r.method == "POST" and r.path.endswith("/labels") and "/issues/" not in r.path
+    ]
     reads = [r for r in seen if r.method == "GET"]
     return {
         "step": name,

@@ -31,9 +31,7 @@ def _deliveries(issues: int, secret: str) -> list[tuple[bytes, dict[str, str]]]:
     return out
 
 
-async def _post(
-    session: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str]
-) -> int:
+async def _post(session: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str]) -> int:
     try:
         unique = {**headers, "X-GitHub-Delivery": str(uuid.uuid4())}
         async with session.post(url, data=body, headers=unique) as r:
@@ -43,8 +41,9 @@ async def _post(
         return 0
 
 
-async def closed_loop(url: str, deliveries: list[tuple[bytes, dict[str, str]]], workers: int,
-                      seconds: float, warmup: float) -> dict[str, object]:
+async def closed_loop(
+    url: str, deliveries: list[tuple[bytes, dict[str, str]]], workers: int, seconds: float, warmup: float
+) -> dict[str, object]:
     statuses: Counter[int] = Counter()
     latencies: list[float] = []
     counting = False
@@ -84,8 +83,9 @@ async def closed_loop(url: str, deliveries: list[tuple[bytes, dict[str, str]]], 
     }
 
 
-async def open_loop(url: str, deliveries: list[tuple[bytes, dict[str, str]]], rate: float,
-                    seconds: float) -> dict[str, object]:
+async def open_loop(
+    url: str, deliveries: list[tuple[bytes, dict[str, str]]], rate: float, seconds: float
+) -> dict[str, object]:
     statuses: Counter[int] = Counter()
     latencies: list[float] = []
     total = int(rate * seconds)

@@ -1,7 +1,7 @@
 """Every benchmark in one command; prints the figures and writes BENCHMARKS.md.
 
-    python bench/run.py            # about 2 minutes on 2 cores
-    python bench/run.py --no-write # print only
+python bench/run.py            # about 2 minutes on 2 cores
+python bench/run.py --no-write # print only
 """
 
 from __future__ import annotations
@@ -27,8 +27,14 @@ def _mark(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
-def report(m: dict[str, str], a: dict[str, Any], life: dict[str, Any], sc: dict[str, Any],
-           prof: dict[str, Any], seconds: float) -> str:
+def report(
+    m: dict[str, str],
+    a: dict[str, Any],
+    life: dict[str, Any],
+    sc: dict[str, Any],
+    prof: dict[str, Any],
+    seconds: float,
+) -> str:
     e2e, eco, mem, sw = life["event_to_effect"], life["economy"], sc["memory"], sc["sweep"]
     thr, lat = a["throughput"], a["latency"]
     lines = [
@@ -71,14 +77,23 @@ def report(m: dict[str, str], a: dict[str, Any], life: dict[str, Any], sc: dict[
             f"| sweep, {sw['open_incidents']} open incidents / {sw['installations']} installations, "
             f"{r['sweep']} | (report) | {r['calls']} calls ({r['reads']} reads, "
             f"{r['reads_304']} of them 304; "
-            f"{r['writes']} writes), {r['seconds']} s | |")
-    lines += ["", "## API economy, step by step", "",
-              "Minimum = the fewest writes that step needs with calls that cannot undo a concurrent "
-              "person's change (a status change is add + remove, not a PUT of the whole label set).", "",
-              "| step | writes | minimum | reads (304) | calls |", "|---|---|---|---|---|"]
+            f"{r['writes']} writes), {r['seconds']} s | |"
+        )
+    lines += [
+        "",
+        "## API economy, step by step",
+        "",
+        "Minimum = the fewest writes that step needs with calls that cannot undo a concurrent "
+        "person's change (a status change is add + remove, not a PUT of the whole label set).",
+        "",
+        "| step | writes | minimum | reads (304) | calls |",
+        "|---|---|---|---|---|",
+    ]
     for s in eco["steps"]:
-        lines.append(f"| {s['step']} | {s['writes']} | {s['minimum']} | {s['reads']} ({s['reads_304']}) "
-                     f"| {s['write_calls']} |")
+        lines.append(
+            f"| {s['step']} | {s['writes']} | {s['minimum']} | {s['reads']} ({s['reads_304']}) "
+            f"| {s['write_calls']} |"
+        )
     lines += ["", "## Acknowledgement rounds", "", "| measurement | result |", "|---|---|"]
     for key, results in a["rounds"].items():
         for r in results:
@@ -87,8 +102,9 @@ def report(m: dict[str, str], a: dict[str, Any], life: dict[str, Any], sc: dict[
     lines += ["", "## Hot spots (cProfile, own time)", ""]
     for key in ("ack_all", "lifecycle_app", "lifecycle_all"):
         lines += [f"**{key}**", "", "| function | calls | own ms | share |", "|---|---|---|---|"]
-        lines += [f"| `{r['function']}` | {r['calls']} | {r['own_ms']} | {r['own_share']:.1%} |"
-                  for r in prof[key]]
+        lines += [
+            f"| `{r['function']}` | {r['calls']} | {r['own_ms']} | {r['own_share']:.1%} |" for r in prof[key]
+        ]
         lines.append("")
     lines += [(ROOT / "bench" / "NOTES.md").read_text()]
     return "\n".join(lines) + "\n"

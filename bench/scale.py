@@ -51,10 +51,21 @@ def seed(installations: int, *, configs: bool) -> dict[str, Any]:
             files[".github/incidents.yml"] = (
                 f"workflow: {PRESETS[n % len(PRESETS)]}\ndescription: The process of team {n}.\n"
             )
-        repos.append({"full_name": f"{org}/service", "installation": 1000 + n,
-                      "collaborators": {"alice": "admin"}, "files": files})
-    return {"app": {"id": 1, "slug": "incident-bot"}, "users": [{"login": "alice"}],
-            "orgs": orgs, "installations": insts, "repos": repos}
+        repos.append(
+            {
+                "full_name": f"{org}/service",
+                "installation": 1000 + n,
+                "collaborators": {"alice": "admin"},
+                "files": files,
+            }
+        )
+    return {
+        "app": {"id": 1, "slug": "incident-bot"},
+        "users": [{"login": "alice"}],
+        "orgs": orgs,
+        "installations": insts,
+        "repos": repos,
+    }
 
 
 def rss_mb() -> float:
@@ -100,13 +111,33 @@ def memory() -> dict[str, Any]:
         api = f"http://127.0.0.1:{port}"
         with (tmp / "sandbox.log").open("wb") as out:
             sandbox = subprocess.Popen(
-                [sys.executable, "-m", "app", "sandbox", "--port", str(port), "--seed", str(tmp / "seed.yml"),
-                 "--app-key-path", str(tmp / "app.pub.pem")], cwd=ROOT, stdout=out, stderr=out)
+                [
+                    sys.executable,
+                    "-m",
+                    "app",
+                    "sandbox",
+                    "--port",
+                    str(port),
+                    "--seed",
+                    str(tmp / "seed.yml"),
+                    "--app-key-path",
+                    str(tmp / "app.pub.pem"),
+                ],
+                cwd=ROOT,
+                stdout=out,
+                stderr=out,
+            )
         try:
             asyncio.run(_wait(api))
             env = {**os.environ, "BENCH_PRIVATE_KEY": creds.private_key}
-            done = subprocess.run([sys.executable, "-m", "bench.scale", "memory-child", api],
-                                  cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.scale", "memory-child", api],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
         finally:
             sandbox.kill()
             sandbox.wait()
@@ -137,8 +168,9 @@ async def sweep_cost() -> dict[str, Any]:
         alice = box.user("alice")
         for n in range(SWEEP_INSTALLATIONS):
             for k in range(INCIDENTS_PER_INSTALLATION):
-                status, _ = await alice.post(f"/repos/org{n:04d}/service/issues",
-                                             json={"title": f"Outage {k}", "labels": ["incident"]})
+                status, _ = await alice.post(
+                    f"/repos/org{n:04d}/service/issues", json={"title": f"Outage {k}", "labels": ["incident"]}
+                )
                 assert status == 201
         async with aiohttp.ClientSession() as session:
             github = GitHubApp(session, app_id="1", private_key=creds.private_key, api_url=api)
@@ -151,16 +183,24 @@ async def sweep_cost() -> dict[str, Any]:
                 started = time.perf_counter()
                 report = await sweep(services)
                 elapsed = time.perf_counter() - started
-                calls = [r for r in box.requests[mark:]
-                         if r.actor == "app" or r.actor.startswith("installation:")]
+                calls = [
+                    r for r in box.requests[mark:] if r.actor == "app" or r.actor.startswith("installation:")
+                ]
                 by = Counter(f"{r.method} {r.status}" for r in calls)
-                rounds.append({"sweep": name, "incidents": report.incidents, "changed": report.changed,
-                               "failed": report.failed, "calls": len(calls),
-                               "reads": sum(1 for r in calls if r.method == "GET"),
-                               "reads_304": sum(1 for r in calls if r.status == 304),
-                               "writes": sum(1 for r in calls if r.method != "GET"),
-                               "by_method_status": dict(sorted(by.items())),
-                               "seconds": round(elapsed, 1)})
+                rounds.append(
+                    {
+                        "sweep": name,
+                        "incidents": report.incidents,
+                        "changed": report.changed,
+                        "failed": report.failed,
+                        "calls": len(calls),
+                        "reads": sum(1 for r in calls if r.method == "GET"),
+                        "reads_304": sum(1 for r in calls if r.status == 304),
+                        "writes": sum(1 for r in calls if r.method != "GET"),
+                        "by_method_status": dict(sorted(by.items())),
+                        "seconds": round(elapsed, 1),
+                    }
+                )
     finally:
         await box.stop()
     total = SWEEP_INSTALLATIONS * INCIDENTS_PER_INSTALLATION

@@ -160,8 +160,9 @@ async def snapshots(path: Path, count: int, timeout: float = 300.0) -> None:
     raise RuntimeError(f"the server wrote no snapshot {count} to {path}")
 
 
-async def act(session: aiohttp.ClientSession, api: str, who: str, method: str, path: str,
-              body: dict[str, Any]) -> dict[str, Any]:
+async def act(
+    session: aiohttp.ClientSession, api: str, who: str, method: str, path: str, body: dict[str, Any]
+) -> dict[str, Any]:
     headers = {"Authorization": f"token user:{who}", "Accept": "application/vnd.github+json"}
     async with session.request(method, f"{api}/repos/{REPO}{path}", json=body, headers=headers) as r:
         answer: dict[str, Any] = await r.json(content_type=None)
@@ -197,9 +198,14 @@ async def drive(
         await asyncio.sleep(max(0.0, run.started + actions / args.rate - time.monotonic()))
         actions += 1
         if declaring and len(live) < LIVE:
-            issue = await act(session, run.api, "alice", "POST", "/issues",
-                              {"title": f"Soak {len(declared) + 1}", "body": "Checkout fails.",
-                               "labels": ["incident"]})
+            issue = await act(
+                session,
+                run.api,
+                "alice",
+                "POST",
+                "/issues",
+                {"title": f"Soak {len(declared) + 1}", "body": "Checkout fails.", "labels": ["incident"]},
+            )
             incident = Incident(int(issue["number"]))
             declared.append(incident)
             live.append(incident)
@@ -230,8 +236,9 @@ async def get_all(session: aiohttp.ClientSession, api: str, path: str) -> list[d
     items: list[dict[str, Any]] = []
     headers = {"Authorization": "token user:alice"}
     for page in range(1, 100):
-        async with session.get(f"{api}/repos/{REPO}{path}", params={"per_page": "100", "page": str(page)},
-                               headers=headers) as r:
+        async with session.get(
+            f"{api}/repos/{REPO}{path}", params={"per_page": "100", "page": str(page)}, headers=headers
+        ) as r:
             batch: list[dict[str, Any]] = await r.json(content_type=None)
         items.extend(batch)
         if len(batch) < 100:
@@ -241,8 +248,9 @@ async def get_all(session: aiohttp.ClientSession, api: str, path: str) -> list[d
 
 async def wrong(session: aiohttp.ClientSession, api: str, incident: Incident) -> list[str]:
     """What differs between the issue as the sandbox shows it and what the script did."""
-    async with session.get(f"{api}/repos/{REPO}/issues/{incident.number}",
-                           headers={"Authorization": "token user:alice"}) as r:
+    async with session.get(
+        f"{api}/repos/{REPO}/issues/{incident.number}", headers={"Authorization": "token user:alice"}
+    ) as r:
         issue = await r.json(content_type=None)
     comments = await get_all(session, api, f"/issues/{incident.number}/comments")
     _, s2 = incident.severities
@@ -260,8 +268,13 @@ async def wrong(session: aiohttp.ClientSession, api: str, incident: Incident) ->
     if len(summaries) != 1:
         problems.append(f"{len(summaries)} summaries")
     else:
-        for expected in (f"Severity {s2}", "Resolved", "**Lead:** @bob", "Comms: @carol",
-                         f"Update: soak step {incident.number}"):
+        for expected in (
+            f"Severity {s2}",
+            "Resolved",
+            "**Lead:** @bob",
+            "Comms: @carol",
+            f"Update: soak step {incident.number}",
+        ):
             if expected not in summaries[0]:
                 problems.append(f"summary lacks {expected!r}")
     refused = [b for b in bot if "did not apply" in b]
@@ -355,26 +368,43 @@ async def soak(args: argparse.Namespace, tmp: Path, server_pid: int, api: str, s
     )
     print(f"machine: nproc={m['nproc']}, Python {m['python']}, {m['date']}")
     if args.tracemalloc:
-        print(f"\ntracemalloc, what grew from a third of the deliveries to the end:\n"
-              f"{(tmp / 'tracemalloc.txt').read_text()}")
+        print(
+            f"\ntracemalloc, what grew from a third of the deliveries to the end:\n"
+            f"{(tmp / 'tracemalloc.txt').read_text()}"
+        )
     ok = lost == 0 and not_2xx == 0 and failed_handlers == 0 and not bad and settled and flat
     return 0 if ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    ap.add_argument("--deliveries", type=int, default=4000,
-                    help="stop declaring incidents once the server received this many")
+    ap.add_argument(
+        "--deliveries",
+        type=int,
+        default=4000,
+        help="stop declaring incidents once the server received this many",
+    )
     ap.add_argument("--rate", type=float, default=20.0, help="people's actions per second")
     ap.add_argument("--every", type=float, default=5.0, help="seconds between RSS samples")
     ap.add_argument("--max-seconds", type=float, default=150.0, help="stop declaring after this long")
-    ap.add_argument("--fail-rate", type=float, default=0.0,
-                    help="share of the app's API calls the sandbox fails (502); the client retries")
-    ap.add_argument("--cache-mb", type=int, default=4,
-                    help="the server's GITHUB_CACHE_MB: small enough to fill up during warm-up "
-                         "(~85 KB per incident), so the last third shows the plateau (default 4)")
-    ap.add_argument("--tracemalloc", action="store_true",
-                    help="run the server under tracemalloc and print what grew (slower: use a lower --rate)")
+    ap.add_argument(
+        "--fail-rate",
+        type=float,
+        default=0.0,
+        help="share of the app's API calls the sandbox fails (502); the client retries",
+    )
+    ap.add_argument(
+        "--cache-mb",
+        type=int,
+        default=4,
+        help="the server's GITHUB_CACHE_MB: small enough to fill up during warm-up "
+        "(~85 KB per incident), so the last third shows the plateau (default 4)",
+    )
+    ap.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="run the server under tracemalloc and print what grew (slower: use a lower --rate)",
+    )
     args = ap.parse_args(argv)
 
     creds = Credentials.generate()  # a key and a secret for this run only
@@ -393,8 +423,20 @@ def main(argv: list[str] | None = None) -> int:
             "GITHUB_CACHE_MB": str(args.cache_mb),
             "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         }
-        sandbox = [sys.executable, "-m", "app", "sandbox", "--port", str(api_port), "--app-id", "1",
-                   "--app-key-path", str(tmp / "app.pub.pem"), "--webhook-url", f"{server}/webhook"]
+        sandbox = [
+            sys.executable,
+            "-m",
+            "app",
+            "sandbox",
+            "--port",
+            str(api_port),
+            "--app-id",
+            "1",
+            "--app-key-path",
+            str(tmp / "app.pub.pem"),
+            "--webhook-url",
+            f"{server}/webhook",
+        ]
         if args.fail_rate:
             sandbox += ["--fail-rate", str(args.fail_rate), "--fail-status", "502", "--fault-seed", "1"]
         serve = [sys.executable, "-m", "app", "serve"]
@@ -402,9 +444,12 @@ def main(argv: list[str] | None = None) -> int:
             env["SOAK_TRACEMALLOC"] = str(tmp / "tracemalloc.txt")
             serve = [sys.executable, "-m", "bench.traced_serve"]
         serve += ["--host", "127.0.0.1", "--port", str(app_port)]
-        print(f"soak: {args.deliveries} deliveries at {args.rate:g} actions/s, "
-              f"GITHUB_CACHE_MB={args.cache_mb}; logs in {tmp} (removed at the end); "
-              f"started {dt.datetime.now(dt.UTC):%H:%M:%S} UTC", flush=True)
+        print(
+            f"soak: {args.deliveries} deliveries at {args.rate:g} actions/s, "
+            f"GITHUB_CACHE_MB={args.cache_mb}; logs in {tmp} (removed at the end); "
+            f"started {dt.datetime.now(dt.UTC):%H:%M:%S} UTC",
+            flush=True,
+        )
         with process(sandbox, env, tmp / "sandbox.log"), process(serve, env, tmp / "server.log") as app:
             asyncio.run(wait_up(f"{api}/rate_limit"))
             asyncio.run(wait_up(f"{server}/healthz"))

@@ -36,8 +36,10 @@ def run() -> int:
         snapshot = tracemalloc.take_snapshot().filter_traces(ignore)
         traced, peak = tracemalloc.get_traced_memory()
         with out.open("a", encoding="utf-8") as f:
-            f.write(f"== snapshot {len(previous) + 1}: traced {traced / 2**20:.1f} MB "
-                    f"(peak {peak / 2**20:.1f} MB)\n")
+            f.write(
+                f"== snapshot {len(previous) + 1}: traced {traced / 2**20:.1f} MB "
+                f"(peak {peak / 2**20:.1f} MB)\n"
+            )
             if previous:
                 for stat in snapshot.compare_to(previous[-1], "traceback")[:TOP]:
                     if stat.size_diff <= 0:

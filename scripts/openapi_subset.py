@@ -68,19 +68,35 @@ OPERATIONS: list[tuple[str, str]] = [
 ]
 
 WEBHOOKS = [
-    "issues-opened", "issues-edited", "issues-deleted", "issues-closed", "issues-reopened",
-    "issues-assigned", "issues-unassigned", "issues-labeled", "issues-unlabeled",
-    "issue-comment-created", "issue-comment-edited", "issue-comment-deleted",
-    "sub-issues-sub-issue-added", "sub-issues-sub-issue-removed",
-    "sub-issues-parent-issue-added", "sub-issues-parent-issue-removed",
+    "issues-opened",
+    "issues-edited",
+    "issues-deleted",
+    "issues-closed",
+    "issues-reopened",
+    "issues-assigned",
+    "issues-unassigned",
+    "issues-labeled",
+    "issues-unlabeled",
+    "issue-comment-created",
+    "issue-comment-edited",
+    "issue-comment-deleted",
+    "sub-issues-sub-issue-added",
+    "sub-issues-sub-issue-removed",
+    "sub-issues-parent-issue-added",
+    "sub-issues-parent-issue-removed",
 ]
 
-EXAMPLES = [("issues", "opened"), ("issues", "labeled"), ("issues", "assigned"),
-            ("issues", "edited"), ("issue_comment", "created"), ("issue_comment", "edited")]
+EXAMPLES = [
+    ("issues", "opened"),
+    ("issues", "labeled"),
+    ("issues", "assigned"),
+    ("issues", "edited"),
+    ("issue_comment", "created"),
+    ("issue_comment", "edited"),
+]
 
 # Only the structural keywords survive: the subset stays small and says what GitHub accepts.
-KEEP = {"type", "required", "enum", "nullable", "minItems", "maxItems", "maxLength",
-        "minimum", "maximum"}
+KEEP = {"type", "required", "enum", "nullable", "minItems", "maxItems", "maxLength", "minimum", "maximum"}
 
 
 class Compactor:
@@ -113,8 +129,7 @@ class Compactor:
                 merged.update({k: v for k, v in c.items() if k not in merged})
             out.update(merged)
         if "properties" in node:
-            out["properties"] = {k: self.compact(v, depth - 1)
-                                 for k, v in node["properties"].items()}
+            out["properties"] = {k: self.compact(v, depth - 1) for k, v in node["properties"].items()}
         if "items" in node:
             out["items"] = self.compact(node["items"], depth - 1)
         return out
@@ -140,19 +155,28 @@ def extract(spec: dict[str, Any]) -> dict[str, Any]:
             schema = next(iter(content.values()), {}).get("schema") if content else None
             # Depth 3 keeps e.g. issue -> user -> login but not issue -> repository -> owner.
             responses[status] = comp.compact(schema, 3) if schema else None
-        ops.append({
-            "method": method, "path": path, "operationId": op["operationId"],
-            "query": [p["name"] for p in params if p.get("in") == "query"],
-            "bodyRequired": bool(body and body.get("required")),
-            "requestBody": body_schema, "responses": responses,
-        })
+        ops.append(
+            {
+                "method": method,
+                "path": path,
+                "operationId": op["operationId"],
+                "query": [p["name"] for p in params if p.get("in") == "query"],
+                "bodyRequired": bool(body and body.get("required")),
+                "requestBody": body_schema,
+                "responses": responses,
+            }
+        )
     hooks = {}
     for name in WEBHOOKS:
         post = spec["x-webhooks"][name]["post"]
         schema = post["requestBody"]["content"]["application/json"]["schema"]
         hooks[name] = comp.compact(schema, 3)
-    return {"source": "@octokit/openapi generated/api.github.com.json",
-            "version": spec["info"].get("version"), "operations": ops, "webhooks": hooks}
+    return {
+        "source": "@octokit/openapi generated/api.github.com.json",
+        "version": spec["info"].get("version"),
+        "operations": ops,
+        "webhooks": hooks,
+    }
 
 
 def npm_pack(package: str, dest: Path) -> Path:
@@ -169,10 +193,13 @@ def main() -> None:
     ap.add_argument("--examples", type=Path)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        openapi = args.openapi or npm_pack("@octokit/openapi", Path(tmp)) / "generated" / \
-            "api.github.com.json"
-        examples = args.examples or npm_pack("@octokit/webhooks-examples", Path(tmp)) / \
-            "api.github.com" / "index.json"
+        openapi = (
+            args.openapi or npm_pack("@octokit/openapi", Path(tmp)) / "generated" / "api.github.com.json"
+        )
+        examples = (
+            args.examples
+            or npm_pack("@octokit/webhooks-examples", Path(tmp)) / "api.github.com" / "index.json"
+        )
         spec = json.loads(Path(openapi).read_text())
         SUBSET.write_text(json.dumps(extract(spec), indent=None, sort_keys=True) + "\n")
         events = {e["name"]: e for e in json.loads(Path(examples).read_text())}
@@ -180,10 +207,8 @@ def main() -> None:
     for event, action in EXAMPLES:
         candidates = [x for x in events[event]["examples"] if x.get("action") == action]
         # Prefer an org-owned example with no transfer `changes`: it is what the app sees.
-        candidates.sort(key=lambda x: ("organization" not in x, "changes" in x and
-                                       action == "opened"))
-        (EXAMPLES_DIR / f"{event}.{action}.json").write_text(
-            json.dumps(candidates[0], indent=1) + "\n")
+        candidates.sort(key=lambda x: ("organization" not in x, "changes" in x and action == "opened"))
+        (EXAMPLES_DIR / f"{event}.{action}.json").write_text(json.dumps(candidates[0], indent=1) + "\n")
     print(f"wrote {SUBSET} ({SUBSET.stat().st_size} bytes) and {len(EXAMPLES)} examples")
 
 

@@ -115,4 +115,3 @@ def _demo_logging() -> None:
 
     if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
         logs.configure("json", logging.WARNING)
-

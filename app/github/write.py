@@ -195,9 +195,7 @@ class Executor:
         if first[0] == own:
             return own
         try:
-            await self.gh.delete(
-                "/repos/{owner}/{repo}/issues/comments/{id}", {**self.issue.vars, "id": own}
-            )
+            await self.gh.delete("/repos/{owner}/{repo}/issues/comments/{id}", {**self.issue.vars, "id": own})
         except BadRequest as exc:
             if int(exc.status_code) != 404:  # already gone: what we wanted
                 raise

@@ -13,5 +13,4 @@ from .sandbox import Sandbox
 from .schema import conforms
 from .webhooks import Delivery
 
-__all__ = ["Delivery", "FaultRule", "Faults", "RecordedRequest", "Sandbox", "UserClient",
-           "conforms"]
+__all__ = ["Delivery", "FaultRule", "Faults", "RecordedRequest", "Sandbox", "UserClient", "conforms"]

@@ -104,5 +104,8 @@ def require_role(world: World, actor: Actor, repo: Repo, role: str) -> None:
     if actor.kind == "anonymous":
         raise ApiError(401, "Requires authentication")
     if not has_role(world, actor, repo, role):
-        raise forbidden("Must have push access to repository" if role_rank(role) >= 3
-                        else "Must have triage access to repository")
+        raise forbidden(
+            "Must have push access to repository"
+            if role_rank(role) >= 3
+            else "Must have triage access to repository"
+        )

@@ -54,28 +54,33 @@ def verify_jwt(world: World, credential: str) -> Actor:
     if str(iss) not in (str(world.app.id), world.app.client_id):
         raise _jwt_error("'Issuer' claim ('iss') must be an Integer")
     if not isinstance(iat, int | float):
-        raise _jwt_error("'Issued at' claim ('iat') must be an Integer representing the time "
-                         "that the assertion was issued")
+        raise _jwt_error(
+            "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"
+        )
     if not isinstance(exp, int | float):
-        raise _jwt_error("'Expiration time' claim ('exp') must be a numeric value "
-                         "representing the future time at which the assertion expires")
+        raise _jwt_error(
+            "'Expiration time' claim ('exp') must be a numeric value "
+            "representing the future time at which the assertion expires"
+        )
     now = world.now().timestamp()
     if iat > now + SKEW:
-        raise _jwt_error("'Issued at' claim ('iat') must be an Integer representing the time "
-                         "that the assertion was issued")
+        raise _jwt_error(
+            "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"
+        )
     if exp - iat > MAX_LIFETIME or exp > now + MAX_LIFETIME + SKEW:
         raise _jwt_error("'Expiration time' claim ('exp') is too far in the future")
     if exp < now - SKEW:
-        raise _jwt_error("'Expiration time' claim ('exp') must be a numeric value "
-                         "representing the future time at which the assertion expires")
+        raise _jwt_error(
+            "'Expiration time' claim ('exp') must be a numeric value "
+            "representing the future time at which the assertion expires"
+        )
     return Actor(kind="app")
 
 
 def new_token(world: World, installation_id: int) -> Token:
     # GitHub's installation tokens: "ghs_" and 36 alphanumerics.
     value = "ghs_" + "".join(secrets.choice(_ALPHABET) for _ in range(36))
-    tok = Token(token=value, installation_id=installation_id,
-                expires_at=world.now() + TOKEN_TTL)
+    tok = Token(token=value, installation_id=installation_id, expires_at=world.now() + TOKEN_TTL)
     world.tokens[value] = tok
     return tok
 

@@ -9,16 +9,21 @@ import aiohttp
 
 
 class UserClient:
-    def __init__(self, login: str, base_url: Callable[[], str],
-                 session: Callable[[], aiohttp.ClientSession]) -> None:
+    def __init__(
+        self, login: str, base_url: Callable[[], str], session: Callable[[], aiohttp.ClientSession]
+    ) -> None:
         self.login = login
         self._base_url = base_url
         self._session = session
 
-    async def request(self, method: str, path: str, json: Any = None,
-                      headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        hdrs = {"Authorization": f"token user:{self.login}",
-                "Accept": "application/vnd.github+json", **(headers or {})}
+    async def request(
+        self, method: str, path: str, json: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        hdrs = {
+            "Authorization": f"token user:{self.login}",
+            "Accept": "application/vnd.github+json",
+            **(headers or {}),
+        }
         url = path if path.startswith("http") else self._base_url() + path
         async with self._session().request(method, url, json=json, headers=hdrs) as resp:
             text = await resp.text()

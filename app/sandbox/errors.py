@@ -10,8 +10,15 @@ DOCS = "https://docs.github.com/rest"
 class ApiError(Exception):
     """An error answer exactly as GitHub words it: ``message``, ``documentation_url``, ``status``."""
 
-    def __init__(self, status: int, message: str, *, errors: list[dict[str, Any]] | None = None,
-                 doc: str = DOCS, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        doc: str = DOCS,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message

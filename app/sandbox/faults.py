@@ -13,13 +13,18 @@ from typing import Any
 
 from .webhooks import DeliveryFaults
 
-SECONDARY_MESSAGE = ("You have exceeded a secondary rate limit. Please wait a few minutes "
-                     "before you try again. If you reach out to GitHub Support for help, "
-                     "please include the request ID.")
-PRIMARY_MESSAGE = ("API rate limit exceeded for installation. If you reach out to GitHub "
-                   "Support for help, please include the request ID.")
-RATE_DOCS = ("https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
-             "#about-secondary-rate-limits")
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes "
+    "before you try again. If you reach out to GitHub Support for help, "
+    "please include the request ID."
+)
+PRIMARY_MESSAGE = (
+    "API rate limit exceeded for installation. If you reach out to GitHub "
+    "Support for help, please include the request ID."
+)
+RATE_DOCS = (
+    "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+)
 
 
 @dataclass
@@ -59,15 +64,36 @@ class Faults:
         self.rules: list[FaultRule] = []
         self.deliveries = DeliveryFaults()
 
-    def add(self, *, method: str | None = None, path: str | None = None, status: int = 503,
-            headers: dict[str, str] | None = None, body: Any = None, times: int | None = 1,
-            probability: float | None = None, delay: float | None = None, reset: bool = False,
-            seed: int | None = None, who: str | None = None) -> FaultRule:
+    def add(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        status: int = 503,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+        times: int | None = 1,
+        probability: float | None = None,
+        delay: float | None = None,
+        reset: bool = False,
+        seed: int | None = None,
+        who: str | None = None,
+    ) -> FaultRule:
         if who not in (None, "app", "people"):
             raise ValueError("who must be None, 'app' or 'people'")
-        rule = FaultRule(method=method, path=path, status=status, headers=headers, body=body,
-                         times=times, probability=probability, delay=delay, reset=reset,
-                         rng=random.Random(seed), who=who)
+        rule = FaultRule(
+            method=method,
+            path=path,
+            status=status,
+            headers=headers,
+            body=body,
+            times=times,
+            probability=probability,
+            delay=delay,
+            reset=reset,
+            rng=random.Random(seed),
+            who=who,
+        )
         self.rules.append(rule)
         return rule
 
@@ -76,9 +102,11 @@ class Faults:
         return self.add(status=403, headers={"retry-after": str(retry_after)}, body=body, **kw)
 
     def primary_rate_limit(self, reset_in: int = 2, **kw: Any) -> FaultRule:
-        body = {"message": PRIMARY_MESSAGE, "documentation_url":
-                "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting",
-                "status": "403"}
+        body = {
+            "message": PRIMARY_MESSAGE,
+            "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting",
+            "status": "403",
+        }
         rule = self.add(status=403, headers={"x-ratelimit-remaining": "0"}, body=body, **kw)
         rule.reset_in = reset_in
         return rule

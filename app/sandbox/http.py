@@ -72,6 +72,7 @@ class Router:
                 rx += re.escape(tail)
             self.routes.append(Route(method, template, fn, re.compile(f"^{rx}/?$"), names))
             return fn
+
         return deco
 
     def include(self, other: Router) -> None:
@@ -83,6 +84,5 @@ class Router:
                 continue
             m = route.regex.match(raw_path)
             if m:
-                return route, {n: unquote(v) for n, v in zip(route.names, m.groups(),
-                                                                strict=True)}
+                return route, {n: unquote(v) for n, v in zip(route.names, m.groups(), strict=True)}
         return None

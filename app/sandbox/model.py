@@ -28,8 +28,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Distinct id ranges per kind so that an id never looks like another kind's id or a number.
-ID_BASE = {"user": 1000, "repo": 50_000, "issue": 2_000_000, "comment": 3_000_000,
-           "label": 4_000_000, "event": 5_000_000, "reaction": 6_000_000, "team": 700}
+ID_BASE = {
+    "user": 1000,
+    "repo": 50_000,
+    "issue": 2_000_000,
+    "comment": 3_000_000,
+    "label": 4_000_000,
+    "event": 5_000_000,
+    "reaction": 6_000_000,
+    "team": 700,
+}
 ROLES = ("none", "read", "triage", "write", "maintain", "admin")
 
 
@@ -202,8 +210,9 @@ class AppInfo:
     created_at: dt.datetime
     description: str = ""
     events: tuple[str, ...] = ("issues", "issue_comment", "sub_issues")
-    permissions: dict[str, str] = field(default_factory=lambda: {
-        "issues": "write", "metadata": "read", "contents": "read", "members": "read"})
+    permissions: dict[str, str] = field(
+        default_factory=lambda: {"issues": "write", "metadata": "read", "contents": "read", "members": "read"}
+    )
 
     @property
     def bot_login(self) -> str:
@@ -250,9 +259,15 @@ class World:
     def org_of(self, repo: Repo) -> Org | None:
         return self.orgs.get(repo.owner.lower())
 
-    def record_event(self, issue: Issue, actor: str, event: str, via_app: bool,
-                     **extra: Any) -> IssueEvent:
-        ev = IssueEvent(id=self.next_id("event"), issue_id=issue.id, actor=actor, event=event,
-                        created_at=self.now(), via_app=via_app, extra=extra)
+    def record_event(self, issue: Issue, actor: str, event: str, via_app: bool, **extra: Any) -> IssueEvent:
+        ev = IssueEvent(
+            id=self.next_id("event"),
+            issue_id=issue.id,
+            actor=actor,
+            event=event,
+            created_at=self.now(),
+            via_app=via_app,
+            extra=extra,
+        )
         self.events.append(ev)
         return ev

@@ -27,7 +27,7 @@ def paginate(request: web.Request, items: list[T], base_url: str) -> tuple[list[
     per_page = min(max(_int(request, "per_page", 30), 1), 100)
     page = max(_int(request, "page", 1), 1)
     last = max((len(items) + per_page - 1) // per_page, 1)
-    chunk = items[(page - 1) * per_page: page * per_page]
+    chunk = items[(page - 1) * per_page : page * per_page]
     if last == 1 and page == 1:
         return chunk, None
 

@@ -14,10 +14,20 @@ def sender(world: World, actor: Actor) -> dict[str, Any]:
     return render.user(world, actor.login or "ghost")
 
 
-def notify(world: World, repo: Repo, actor: Actor, event: str, action: str, *,
-           issue: Issue | None = None, comment: Comment | None = None,
-           label: Label | None = None, assignee: str | None = None,
-           changes: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> None:
+def notify(
+    world: World,
+    repo: Repo,
+    actor: Actor,
+    event: str,
+    action: str,
+    *,
+    issue: Issue | None = None,
+    comment: Comment | None = None,
+    label: Label | None = None,
+    assignee: str | None = None,
+    changes: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
     """Build the payload now (a snapshot, as GitHub does) and hand it to the delivery queue.
 
     Nothing is sent for a repository the app is not installed on: GitHub only delivers an

@@ -37,24 +37,42 @@ def public_key_pem(key: str | bytes | None) -> bytes | None:
     if b"PRIVATE KEY" in data:
         private = serialization.load_pem_private_key(data, password=None)
         return private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     serialization.load_pem_public_key(data)  # fail early on a malformed key
     return data
 
 
 class Sandbox:
-    def __init__(self, seed: Seed = None, *, app_id: int = 1, app_slug: str = "incident-bot",
-                 app_public_key_pem: str | bytes | None = None, webhook_url: str | None = None,
-                 webhook_secret: str = "", clock: Callable[[], dt.datetime] | None = None,
-                 record_path: str | os.PathLike[str] | None = None,
-                 events: tuple[str, ...] = ("issues", "issue_comment", "sub_issues")) -> None:
+    def __init__(
+        self,
+        seed: Seed = None,
+        *,
+        app_id: int = 1,
+        app_slug: str = "incident-bot",
+        app_public_key_pem: str | bytes | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str = "",
+        clock: Callable[[], dt.datetime] | None = None,
+        record_path: str | os.PathLike[str] | None = None,
+        events: tuple[str, ...] = ("issues", "issue_comment", "sub_issues"),
+    ) -> None:
         self.faults = Faults()
-        self.state: World = build_world(seed, clock=clock or _utcnow, app_id=app_id,
-                                        app_slug=app_slug,
-                                        public_key=public_key_pem(app_public_key_pem))
-        self._queue = DeliveryQueue(app_id=app_id, hook_id=app_id * 1000 + 7,
-                                    secret=webhook_secret, url=webhook_url,
-                                    events=tuple(events), faults=self.faults.deliveries)
+        self.state: World = build_world(
+            seed,
+            clock=clock or _utcnow,
+            app_id=app_id,
+            app_slug=app_slug,
+            public_key=public_key_pem(app_public_key_pem),
+        )
+        self._queue = DeliveryQueue(
+            app_id=app_id,
+            hook_id=app_id * 1000 + 7,
+            secret=webhook_secret,
+            url=webhook_url,
+            events=tuple(events),
+            faults=self.faults.deliveries,
+        )
         self.state.emit = self._queue.emit
         self._recorder = Recorder(record_path)
         self._server = Server(self.state, self._queue, self.faults, self._recorder)

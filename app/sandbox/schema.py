@@ -15,8 +15,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 _TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-    "array": (list,), "object": (dict,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
 }
 
 
@@ -30,8 +34,9 @@ def subset() -> dict[str, Any]:
 def _template_regex(template: str) -> re.Pattern[str]:
     # {path} in the contents API spans slashes; every other parameter is one segment.
     parts = re.split(r"(\{[^}]+\})", template)
-    rx = "".join(("(.+)" if p == "{path}" else "([^/]+)") if p.startswith("{") else re.escape(p)
-                 for p in parts)
+    rx = "".join(
+        ("(.+)" if p == "{path}" else "([^/]+)") if p.startswith("{") else re.escape(p) for p in parts
+    )
     return re.compile(f"^{rx}$")
 
 
@@ -70,7 +75,8 @@ def check(schema: dict[str, Any], value: Any, where: str = "") -> str | None:
     kind = schema.get("type")
     if kind in _TYPES:
         ok = isinstance(value, _TYPES[kind]) and not (
-            kind in ("integer", "number") and isinstance(value, bool))
+            kind in ("integer", "number") and isinstance(value, bool)
+        )
         if not ok:
             return f"For '{where or 'body'}', {_describe(value)} is not {_article(schema)}."
     if "enum" in schema and value not in schema["enum"]:
@@ -87,7 +93,7 @@ def check(schema: dict[str, Any], value: Any, where: str = "") -> str | None:
     if isinstance(value, dict):
         for name in schema.get("required", []):
             if name not in value:
-                return f"No subschema in \"{where or 'body'}\" matched: \"{name}\" wasn't supplied."
+                return f'No subschema in "{where or "body"}" matched: "{name}" wasn\'t supplied.'
         for name, sub in schema.get("properties", {}).items():
             if name in value:
                 reason = check(sub, value[name], f"{where}/{name}".lstrip("/"))
@@ -112,9 +118,11 @@ def _prose_allows(op: dict[str, Any], body: Any) -> bool:
         return False
     if op["operationId"] == "issues/set-labels" and (isinstance(body, str) or body == {"labels": []}):
         return True
-    return isinstance(body, list) and bool(body) and all(
-        isinstance(x, str) or (isinstance(x, dict) and isinstance(x.get("name"), str))
-        for x in body)
+    return (
+        isinstance(body, list)
+        and bool(body)
+        and all(isinstance(x, str) or (isinstance(x, dict) and isinstance(x.get("name"), str)) for x in body)
+    )
 
 
 def check_body(method: str, path: str, body: Any) -> str | None:

@@ -29,29 +29,38 @@ def load_seed(seed: Seed) -> dict[str, Any]:
     return data
 
 
-def build_world(seed: Seed, *, clock: Callable[[], dt.datetime], app_id: int, app_slug: str,
-                public_key: bytes | None) -> World:
+def build_world(
+    seed: Seed, *, clock: Callable[[], dt.datetime], app_id: int, app_slug: str, public_key: bytes | None
+) -> World:
     data = load_seed(seed)
     app_data = data.get("app") or {}
     now = clock().astimezone(dt.UTC).replace(microsecond=0)
     # Constructor arguments win over the seed: tests pass the id their JWTs carry.
-    app = AppInfo(id=app_id, slug=app_slug, name=str(app_data.get("name", "Incident Bot")),
-                  owner=str(app_data.get("owner", "")), client_id=f"Iv1.{app_id:016x}",
-                  public_key_pem=public_key, created_at=now)
+    app = AppInfo(
+        id=app_id,
+        slug=app_slug,
+        name=str(app_data.get("name", "Incident Bot")),
+        owner=str(app_data.get("owner", "")),
+        client_id=f"Iv1.{app_id:016x}",
+        public_key_pem=public_key,
+        created_at=now,
+    )
     world = World(clock=clock, app=app)
     bot = User(login=app.bot_login, id=world.next_id("user"), type="Bot")
     world.users[bot.login.lower()] = bot
     for u in data.get("users") or []:
-        world.users[u["login"].lower()] = User(login=u["login"], id=world.next_id("user"),
-                                               name=u.get("name"))
+        world.users[u["login"].lower()] = User(login=u["login"], id=world.next_id("user"), name=u.get("name"))
     for o in data.get("orgs") or []:
         _add_org(world, o)
     for inst in data.get("installations") or []:
         account = world.user(inst["account"])
         assert account is not None
         world.installations[int(inst["id"])] = Installation(
-            id=int(inst["id"]), account=account.login, created_at=now,
-            repository_selection=inst.get("repository_selection", "all"))
+            id=int(inst["id"]),
+            account=account.login,
+            created_at=now,
+            repository_selection=inst.get("repository_selection", "all"),
+        )
     for r in data.get("repos") or []:
         _add_repo(world, r, now)
     if not app.owner:
@@ -64,15 +73,22 @@ def _add_org(world: World, o: dict[str, Any]) -> None:
     login = o["login"]
     org_user = User(login=login, id=world.next_id("user"), type="Organization")
     world.users[login.lower()] = org_user
-    org = Org(login=login, id=org_user.id, members=set(o.get("members") or []),
-              owners=set(o.get("owners") or []),
-              default_permission=o.get("default_permission", "read"))
+    org = Org(
+        login=login,
+        id=org_user.id,
+        members=set(o.get("members") or []),
+        owners=set(o.get("owners") or []),
+        default_permission=o.get("default_permission", "read"),
+    )
     for m in org.members | org.owners:
         world.user(m)
     for t in o.get("teams") or []:
-        org.teams[t["slug"].lower()] = Team(slug=t["slug"], id=world.next_id("team"),
-                                            name=t.get("name", t["slug"]),
-                                            members=list(t.get("members") or []))
+        org.teams[t["slug"].lower()] = Team(
+            slug=t["slug"],
+            id=world.next_id("team"),
+            name=t.get("name", t["slug"]),
+            members=list(t.get("members") or []),
+        )
     world.orgs[login.lower()] = org
 
 
@@ -81,19 +97,28 @@ def _add_repo(world: World, r: dict[str, Any], now: dt.datetime) -> None:
     owner_user = world.user(owner)
     assert owner_user is not None
     inst = r.get("installation")
-    repo = Repo(id=world.next_id("repo"), owner=owner_user.login, name=name,
-                private=bool(r.get("private", False)),
-                default_branch=r.get("default_branch", "main"),
-                description=r.get("description"),
-                installation_id=int(inst) if inst is not None else None,
-                collaborators=dict(r.get("collaborators") or {}), created_at=now,
-                updated_at=now)
+    repo = Repo(
+        id=world.next_id("repo"),
+        owner=owner_user.login,
+        name=name,
+        private=bool(r.get("private", False)),
+        default_branch=r.get("default_branch", "main"),
+        description=r.get("description"),
+        installation_id=int(inst) if inst is not None else None,
+        collaborators=dict(r.get("collaborators") or {}),
+        created_at=now,
+        updated_at=now,
+    )
     for login in repo.collaborators:
         world.user(login)
     for path, text in (r.get("files") or {}).items():
         repo.files[path] = File(path=path, text=str(text))
     for lb in r.get("labels") or []:
         repo.labels[lb["name"].lower()] = Label(
-            id=world.next_id("label"), name=lb["name"], color=str(lb.get("color", "ededed")),
-            description=lb.get("description"), default=bool(lb.get("default", False)))
+            id=world.next_id("label"),
+            name=lb["name"],
+            color=str(lb.get("color", "ededed")),
+            description=lb.get("description"),
+            default=bool(lb.get("default", False)),
+        )
     world.repos[repo.full_name.lower()] = repo

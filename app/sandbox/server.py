@@ -56,15 +56,14 @@ class RateLimits:
     def overview(self, actor: Actor, now: int) -> dict[str, Any]:
         def view(resource: str) -> dict[str, int]:
             b = self.bucket(actor, resource, now)
-            return {"limit": b.limit, "used": b.used, "remaining": max(b.limit - b.used, 0),
-                    "reset": b.reset}
+            return {"limit": b.limit, "used": b.used, "remaining": max(b.limit - b.used, 0), "reset": b.reset}
+
         resources = {r: view(r) for r in ("core", "search", "graphql", "integration_manifest")}
         return {"resources": resources, "rate": resources["core"]}
 
 
 class Server:
-    def __init__(self, world: World, queue: DeliveryQueue, faults: Faults,
-                 recorder: Recorder) -> None:
+    def __init__(self, world: World, queue: DeliveryQueue, faults: Faults, recorder: Recorder) -> None:
         self.world = world
         self.queue = queue
         self.faults = faults
@@ -78,13 +77,17 @@ class Server:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body_raw = await request.read()
-        rec = RecordedRequest(method=request.method, path=request.path,
-                              query=dict(request.query), body=_loads_or_none(body_raw),
-                              status=0, actor="anonymous")
+        rec = RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            body=_loads_or_none(body_raw),
+            status=0,
+            actor="anonymous",
+        )
         actor = Actor(kind="anonymous")
         try:
-            rule = self.faults.match(request.method, request.path,
-                                     request.headers.get("Authorization"))
+            rule = self.faults.match(request.method, request.path, request.headers.get("Authorization"))
             if rule is not None:
                 rec.faulted = True
                 return await self._fault(request, rule, rec, actor)
@@ -117,13 +120,21 @@ class Server:
             raise ApiError(422, f"Invalid request.\n\n{reason}")
         resource = "search" if route.template.startswith("/search/") else "core"
         now = int(self.world.now().timestamp())
-        ctx = Ctx(request=request, world=self.world, queue=self.queue, actor=actor,
-                  params=params, body=body, rate_overview=self.limits.overview(actor, now))
+        ctx = Ctx(
+            request=request,
+            world=self.world,
+            queue=self.queue,
+            actor=actor,
+            params=params,
+            body=body,
+            rate_overview=self.limits.overview(actor, now),
+        )
         reply = await route.handler(ctx)
         return self._reply(request, reply, actor, resource, now)
 
-    def _reply(self, request: web.Request, reply: Reply, actor: Actor, resource: str,
-               now: int) -> web.Response:
+    def _reply(
+        self, request: web.Request, reply: Reply, actor: Actor, resource: str, now: int
+    ) -> web.Response:
         headers = dict(reply.headers)
         body = reply.body
         if reply.paginate:
@@ -131,8 +142,12 @@ class Server:
             page, link = paginate(request, items, self.world.api_url)
             body = page
             if reply.search:
-                body = {"total_count": len(items), "incomplete_results": False, "items": page,
-                        "search_type": "lexical"}
+                body = {
+                    "total_count": len(items),
+                    "incomplete_results": False,
+                    "items": page,
+                    "search_type": "lexical",
+                }
             if link:
                 headers["Link"] = link
         bucket = self.limits.bucket(actor, resource, now)
@@ -162,17 +177,18 @@ class Server:
         resp.headers["x-ratelimit-reset"] = str(bucket.reset)
         resp.headers["x-ratelimit-resource"] = resource
 
-    def _common_headers(self, request: web.Request, resp: web.StreamResponse,
-                        actor: Actor) -> None:
+    def _common_headers(self, request: web.Request, resp: web.StreamResponse, actor: Actor) -> None:
         resp.headers["x-github-request-id"] = _request_id()
         resp.headers["x-github-api-version-selected"] = request.headers.get(
-            "X-GitHub-Api-Version", API_VERSIONS[0])
+            "X-GitHub-Api-Version", API_VERSIONS[0]
+        )
         if "x-ratelimit-limit" not in resp.headers:
             now = int(self.world.now().timestamp())
             self._rate_headers(resp, self.limits.bucket(actor, "core", now), "core")
 
-    async def _fault(self, request: web.Request, rule: FaultRule, rec: RecordedRequest,
-                     actor: Actor) -> web.StreamResponse:
+    async def _fault(
+        self, request: web.Request, rule: FaultRule, rec: RecordedRequest, actor: Actor
+    ) -> web.StreamResponse:
         if rule.delay:
             await asyncio.sleep(rule.delay)
         if rule.reset:
@@ -184,17 +200,21 @@ class Server:
         headers = dict(rule.headers or {})
         body = rule.body
         if body is None and rule.status >= 400:
-            body = {"message": "Service Unavailable" if rule.status == 503 else "Injected fault",
-                    "documentation_url": "https://docs.github.com/rest", "status":
-                    str(rule.status)}
-        resp = self._json(rule.status, body, headers) if body is not None else web.Response(
-            status=rule.status, headers=headers)
+            body = {
+                "message": "Service Unavailable" if rule.status == 503 else "Injected fault",
+                "documentation_url": "https://docs.github.com/rest",
+                "status": str(rule.status),
+            }
+        resp = (
+            self._json(rule.status, body, headers)
+            if body is not None
+            else web.Response(status=rule.status, headers=headers)
+        )
         self._common_headers(request, resp, actor)
         if rule.reset_in is not None:
             resp.headers["x-ratelimit-remaining"] = "0"
             resp.headers["x-ratelimit-used"] = resp.headers["x-ratelimit-limit"]
-            resp.headers["x-ratelimit-reset"] = str(
-                int(self.world.now().timestamp() + rule.reset_in))
+            resp.headers["x-ratelimit-reset"] = str(int(self.world.now().timestamp() + rule.reset_in))
         for k, v in headers.items():
             resp.headers[k] = v
         rec.status = resp.status
@@ -203,22 +223,30 @@ class Server:
 
     @staticmethod
     def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
-        return web.Response(status=status, text=json.dumps(body),
-                            content_type="application/json", charset="utf-8",
-                            headers=headers or {})
+        return web.Response(
+            status=status,
+            text=json.dumps(body),
+            content_type="application/json",
+            charset="utf-8",
+            headers=headers or {},
+        )
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
     if not header:
         return False
     bare = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == bare or tag.strip() == "*"
-               for tag in header.split(","))
+    return any(tag.strip().removeprefix("W/") == bare or tag.strip() == "*" for tag in header.split(","))
 
 
 def _request_id() -> str:
-    parts = [secrets.token_hex(2), secrets.token_hex(3), secrets.token_hex(4),
-             secrets.token_hex(4), secrets.token_hex(4)]
+    parts = [
+        secrets.token_hex(2),
+        secrets.token_hex(3),
+        secrets.token_hex(4),
+        secrets.token_hex(4),
+        secrets.token_hex(4),
+    ]
     return ":".join(p.upper() for p in parts)
 
 

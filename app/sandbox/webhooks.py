@@ -76,8 +76,16 @@ class DeliveryFaults:
 
 
 class DeliveryQueue:
-    def __init__(self, *, app_id: int, hook_id: int, secret: str, url: str | None,
-                 events: tuple[str, ...], faults: DeliveryFaults) -> None:
+    def __init__(
+        self,
+        *,
+        app_id: int,
+        hook_id: int,
+        secret: str,
+        url: str | None,
+        events: tuple[str, ...],
+        faults: DeliveryFaults,
+    ) -> None:
         self.app_id = app_id
         self.hook_id = hook_id
         self.secret = secret
@@ -111,15 +119,16 @@ class DeliveryQueue:
         body = json.dumps(payload, separators=(",", ":")).encode()
         delivery_id = str(uuid.uuid4())
         headers = {
-            "Content-Type": "application/json", "User-Agent": HOOKSHOT,
-            "X-GitHub-Event": event, "X-GitHub-Delivery": delivery_id,
+            "Content-Type": "application/json",
+            "User-Agent": HOOKSHOT,
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery_id,
             "X-GitHub-Hook-ID": str(self.hook_id),
             "X-GitHub-Hook-Installation-Target-ID": str(self.app_id),
             "X-GitHub-Hook-Installation-Target-Type": "integration",
             **sign(self.secret, body),
         }
-        d = Delivery(id=delivery_id, event=event, action=action, payload=payload, body=body,
-                     headers=headers)
+        d = Delivery(id=delivery_id, event=event, action=action, payload=payload, body=body, headers=headers)
         self.deliveries.append(d)
         f = self.faults
         if f.drop_share and f.rng.random() < f.drop_share:
@@ -128,8 +137,15 @@ class DeliveryQueue:
             return
         copies = [d]
         if f.duplicate_share and f.rng.random() < f.duplicate_share:
-            dup = Delivery(id=d.id, event=event, action=action, payload=payload, body=body,
-                           headers=dict(headers), redelivery=True)
+            dup = Delivery(
+                id=d.id,
+                event=event,
+                action=action,
+                payload=payload,
+                body=body,
+                headers=dict(headers),
+                redelivery=True,
+            )
             self.deliveries.append(dup)
             copies.append(dup)
         for c in copies:
@@ -160,10 +176,15 @@ class DeliveryQueue:
         if original is None:
             raise KeyError(delivery_id)
         # Same X-GitHub-Delivery and body; GitHub re-signs with the current secret.
-        again = Delivery(id=original.id, event=original.event, action=original.action,
-                         payload=original.payload, body=original.body,
-                         headers={**original.headers, **sign(self.secret, original.body)},
-                         redelivery=True)
+        again = Delivery(
+            id=original.id,
+            event=original.event,
+            action=original.action,
+            payload=original.payload,
+            body=original.body,
+            headers={**original.headers, **sign(self.secret, original.body)},
+            redelivery=True,
+        )
         self.deliveries.append(again)
         self._enqueue(again)
         return again
@@ -196,5 +217,10 @@ class DeliveryQueue:
         if d.status is None or not 200 <= d.status < 300:
             # GitHub's "Recent deliveries" shows these; a sandbox in its own process has no
             # other way to tell a soak (bench/soak.py) that a delivery was not taken.
-            log.warning("delivery %s %s.%s failed: %s", d.id, d.event, d.action or "-",
-                        d.status if d.status is not None else d.error)
+            log.warning(
+                "delivery %s %s.%s failed: %s",
+                d.id,
+                d.event,
+                d.action or "-",
+                d.status if d.status is not None else d.error,
+            )

@@ -211,9 +211,7 @@ class Processor:
         if not handlers:
             return "ignored"
         if delivery.installation_id is None:
-            log.warning(
-                "delivery=%s %s has no installation: nothing to act as", delivery.id, delivery.name
-            )
+            log.warning("delivery=%s %s has no installation: nothing to act as", delivery.id, delivery.name)
             return "no-installation"
         arguments = self._arguments(delivery)
         outcome = "ok"

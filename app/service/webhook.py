@@ -82,6 +82,4 @@ def _decode(content_type: str, body: bytes) -> Any:
             return json.loads(parse_qs(body.decode())["payload"][0])
     except (ValueError, KeyError, IndexError):
         raise Refused(400, "the payload is not valid JSON") from None
-    raise Refused(
-        415, "expected Content-Type application/json (set it in the app's webhook settings)"
-    )
+    raise Refused(415, "expected Content-Type application/json (set it in the app's webhook settings)")

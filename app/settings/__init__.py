@@ -73,9 +73,7 @@ def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Setti
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def environment(
-    environ: Mapping[str, str] | None = None, dotenv_path: Path = DOTENV
-) -> dict[str, str]:
+def environment(environ: Mapping[str, str] | None = None, dotenv_path: Path = DOTENV) -> dict[str, str]:
     """The settings' sources merged: the `.env` file, with real environment variables winning."""
     from app.settings import dotenv
 
@@ -123,9 +121,7 @@ def _app_id(raw: str) -> str:
     if not raw:
         raise SettingsError("GITHUB_APP_ID is not set: set it to your GitHub App's numeric id")
     if not raw.isdigit():
-        raise SettingsError(
-            "GITHUB_APP_ID must be a number (the App ID on the app's settings page)"
-        )
+        raise SettingsError("GITHUB_APP_ID must be a number (the App ID on the app's settings page)")
     return raw
 
 

@@ -92,31 +92,67 @@ def render(metrics: WebhookMetrics, processor: Processor | None, services: Servi
     out: list[str] = []
     if processor is not None:
         stats = processor.stats
-        _family(out, "deliveries_total", "counter", "Deliveries processed, by event and outcome.",
-                [((("event", e), ("outcome", o)), n) for (e, o), n in sorted(stats.by_event.items())])
-        _family(out, "delivery_duplicates_total", "counter",
-                "Deliveries answered 200 and skipped because their id was seen in the last hour.",
-                [((), stats.duplicates)])
-        _family(out, "handler_failures_total", "counter", "Handlers that raised an exception.",
-                [((), stats.failed_handlers)])
-        _family(out, "queue_depth", "gauge", "Deliveries queued or being processed.",
-                [((), processor.depth)])
-    _family(out, "webhook_responses_total", "counter", "Answers to POST /webhook, by HTTP status.",
-            [((("status", str(s)),), n) for s, n in sorted(metrics.responses.items())])
+        _family(
+            out,
+            "deliveries_total",
+            "counter",
+            "Deliveries processed, by event and outcome.",
+            [((("event", e), ("outcome", o)), n) for (e, o), n in sorted(stats.by_event.items())],
+        )
+        _family(
+            out,
+            "delivery_duplicates_total",
+            "counter",
+            "Deliveries answered 200 and skipped because their id was seen in the last hour.",
+            [((), stats.duplicates)],
+        )
+        _family(
+            out,
+            "handler_failures_total",
+            "counter",
+            "Handlers that raised an exception.",
+            [((), stats.failed_handlers)],
+        )
+        _family(out, "queue_depth", "gauge", "Deliveries queued or being processed.", [((), processor.depth)])
+    _family(
+        out,
+        "webhook_responses_total",
+        "counter",
+        "Answers to POST /webhook, by HTTP status.",
+        [((("status", str(s)),), n) for s, n in sorted(metrics.responses.items())],
+    )
     _histogram(out, "webhook_ack_seconds", "Time spent answering POST /webhook.", metrics.ack_seconds)
     if services is not None:
         github = services.github
-        _family(out, "github_api_calls_total", "counter", "GitHub API answers, by method and status.",
-                [((("method", m), ("status", str(s))), n)
-                 for (m, s), n in sorted(github.stats.calls.items())])
+        _family(
+            out,
+            "github_api_calls_total",
+            "counter",
+            "GitHub API answers, by method and status.",
+            [((("method", m), ("status", str(s))), n) for (m, s), n in sorted(github.stats.calls.items())],
+        )
         remaining = github.stats.rate_limit_remaining
-        _family(out, "github_rate_limit_remaining", "gauge",
-                "x-ratelimit-remaining of the latest GitHub answer.",
-                [] if remaining is None else [((), remaining)])
-        _family(out, "installation_token_requests_total", "counter",
-                "Installation tokens fetched from GitHub.", [((), github.tokens.requests)])
-        _family(out, "installation_token_cache_hits_total", "counter",
-                "Installation tokens served from the cache.", [((), github.tokens.hits)])
+        _family(
+            out,
+            "github_rate_limit_remaining",
+            "gauge",
+            "x-ratelimit-remaining of the latest GitHub answer.",
+            [] if remaining is None else [((), remaining)],
+        )
+        _family(
+            out,
+            "installation_token_requests_total",
+            "counter",
+            "Installation tokens fetched from GitHub.",
+            [((), github.tokens.requests)],
+        )
+        _family(
+            out,
+            "installation_token_cache_hits_total",
+            "counter",
+            "Installation tokens served from the cache.",
+            [((), github.tokens.hits)],
+        )
     return "\n".join(out) + "\n"
 
 

@@ -221,9 +221,7 @@ async def _callback(request: web.Request) -> web.Response:
     progress = request.app[PROGRESS]
     code = request.query.get("code", "")
     if not CODE.fullmatch(code):
-        return _error(
-            400, "No registration code: GitHub adds one when it sends you back here."
-        )
+        return _error(400, "No registration code: GitHub adds one when it sends you back here.")
     async with progress.lock:  # two clicks at once must not both write .env
         if progress.registered:
             return _restart_page(progress.registered)
@@ -246,8 +244,9 @@ async def _callback(request: web.Request) -> web.Response:
             )
         except (OSError, dotenv.DotenvError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-            log.error("registered app id=%s but could not write %s: %s",
-                      answer["id"], config.dotenv_path, reason)
+            log.error(
+                "registered app id=%s but could not write %s: %s", answer["id"], config.dotenv_path, reason
+            )
             return _error(
                 500,
                 f"{name} was registered (App ID {answer['id']}), but {config.dotenv_path} could "
@@ -255,8 +254,7 @@ async def _callback(request: web.Request) -> web.Response:
                 "and set a webhook secret, then set the settings by hand.",
             )
         progress.registered = name
-    log.info("registered GitHub App id=%s; wrote %s: restart the server", answer["id"],
-             config.dotenv_path)
+    log.info("registered GitHub App id=%s; wrote %s: restart the server", answer["id"], config.dotenv_path)
     return _page(
         "Registered",
         f"""<p><b>{html.escape(name)}</b> is registered (App ID {int(answer["id"])}). Its
@@ -304,8 +302,11 @@ def _restart_page(name: str) -> web.Response:
 
 
 def _error(status: int, message: str) -> web.Response:
-    return _page("Registration failed", f"<p>{html.escape(message)}</p>"
-                 "<p><a href='/setup'>Start again</a></p>", status=status)
+    return _page(
+        "Registration failed",
+        f"<p>{html.escape(message)}</p><p><a href='/setup'>Start again</a></p>",
+        status=status,
+    )
 
 
 def _page(title: str, body: str, *, status: int = 200) -> web.Response:

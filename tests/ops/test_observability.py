@@ -73,9 +73,10 @@ async def test_a_whole_incident_logs_fields_moves_metrics_and_leaks_nothing(
     assert after['incident_bot_deliveries_total{event="issues",outcome="ok"}'] >= 1
     assert after['incident_bot_webhook_responses_total{status="202"}'] >= 1
     assert after["incident_bot_webhook_ack_seconds_count"] >= 1
-    assert after['incident_bot_webhook_ack_seconds_bucket{le="+Inf"}'] == after[
-        "incident_bot_webhook_ack_seconds_count"
-    ]
+    assert (
+        after['incident_bot_webhook_ack_seconds_bucket{le="+Inf"}']
+        == after["incident_bot_webhook_ack_seconds_count"]
+    )
     assert after['incident_bot_github_api_calls_total{method="POST",status="201"}'] >= 1
     assert after["incident_bot_installation_token_requests_total"] == 1
     assert after["incident_bot_installation_token_cache_hits_total"] >= 1
@@ -86,8 +87,19 @@ async def test_a_whole_incident_logs_fields_moves_metrics_and_leaks_nothing(
     delivered = [x for x in lines if x.get("outcome") and x["logger"] == "app.service.processor"]
     assert delivered, "no per-delivery line"
     first = delivered[0]
-    assert {"time", "level", "logger", "message", "delivery", "event", "action", "installation",
-            "repository", "outcome", "duration_ms"} <= set(first)
+    assert {
+        "time",
+        "level",
+        "logger",
+        "message",
+        "delivery",
+        "event",
+        "action",
+        "installation",
+        "repository",
+        "outcome",
+        "duration_ms",
+    } <= set(first)
     assert (first["event"], first["installation"], first["repository"]) == ("issues", 100, "acme/web")
 
     key_body = private_key_pem().splitlines()[1]

@@ -84,8 +84,9 @@ async def test_setup_page_posts_the_manifest_with_this_servers_urls(client: Test
 async def test_public_url_names_the_webhook_and_the_callback_comes_home(
     aiohttp_client: Any, tmp_path: Path
 ) -> None:
-    config = SetupConfig("https://api.github.com", tmp_path / ".env", load_manifest(),
-                         public_url="https://bot.example.com")
+    config = SetupConfig(
+        "https://api.github.com", tmp_path / ".env", load_manifest(), public_url="https://bot.example.com"
+    )
     client = await aiohttp_client(create_setup_app(config))
     page = await (await client.get("/setup")).text()
     manifest = form_manifest(page)

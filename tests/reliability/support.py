@@ -113,9 +113,9 @@ def end_state(sandbox: Sandbox, number: int) -> EndState:
         bot_comments=tuple(_VOLATILE.sub("…", c["body"]) for c in comments),
         followups=tuple(sorted(s.title for s in subs)),
         open_followups=sum(
-            1 for i in repo.issues.values()
-            if not i.deleted and i.state == "open"
-            and re.search(rf"incident #{number}\b", i.body or "")
+            1
+            for i in repo.issues.values()
+            if not i.deleted and i.state == "open" and re.search(rf"incident #{number}\b", i.body or "")
         ),
     )
 
@@ -163,20 +163,29 @@ async def replicas(count: int = 2) -> AsyncIterator[Replicas]:
     sandbox; a fan-out in front gives every replica a copy of every delivery, at once."""
     clock = Clock(T0)
     sandbox = Sandbox(
-        app_id=1, app_slug="incident-bot", app_public_key_pem=public_key_pem(),
-        webhook_secret=SECRET, clock=clock,
+        app_id=1,
+        app_slug="incident-bot",
+        app_public_key_pem=public_key_pem(),
+        webhook_secret=SECRET,
+        clock=clock,
     )
     api_url = await sandbox.start()
     settings = Settings(
-        app_id="1", private_key=private_key_pem(), webhook_secret=SECRET, api_url=api_url,
-        host="127.0.0.1", port=0, grace_period=5.0,
+        app_id="1",
+        private_key=private_key_pem(),
+        webhook_secret=SECRET,
+        api_url=api_url,
+        host="127.0.0.1",
+        port=0,
+        grace_period=5.0,
     )
     runners: list[web.AppRunner] = []
     servers: list[web.Application] = []
     urls: list[str] = []
     for _ in range(count):
         server = create_app(
-            settings, policy=FAST_RETRIES,
+            settings,
+            policy=FAST_RETRIES,
             services_factory=lambda github: Services(github, now=clock),
             clock=lambda: clock().timestamp(),
         )
@@ -221,7 +230,6 @@ async def replicas(count: int = 2) -> AsyncIterator[Replicas]:
 
 def services(server: web.Application) -> Services:
     return server[SERVICES]
-
 
 
 def differences(got: EndState, expected: EndState) -> str:

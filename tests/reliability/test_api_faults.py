@@ -97,7 +97,8 @@ async def test_rate_limits_are_honoured_no_request_before_retry_after(
         assert sorted(r.status for r in limited) == [403, 403, 429]
         for hit in limited:
             after = next(
-                r for r in w.sandbox.requests
+                r
+                for r in w.sandbox.requests
                 if r.at > hit.at and (r.method, r.path) == (hit.method, hit.path) and not r.faulted
             )
             assert after.at - hit.at >= 0.99, f"{hit.method} {hit.path} retried too early"
@@ -134,8 +135,14 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 def github(session: aiohttp.ClientSession, sandbox: Sandbox) -> GitHubApp:
-    return GitHubApp(session, app_id="1", private_key=private_key_pem(), api_url=sandbox.base_url,
-                     policy=FAST_RETRIES, clock=lambda: T0.timestamp())
+    return GitHubApp(
+        session,
+        app_id="1",
+        private_key=private_key_pem(),
+        api_url=sandbox.base_url,
+        policy=FAST_RETRIES,
+        clock=lambda: T0.timestamp(),
+    )
 
 
 @pytest.mark.parametrize("fault", [{"reset": True}, {"delay": 0.5}], ids=["reset", "timeout"])
@@ -153,8 +160,11 @@ async def test_a_broken_connection_retries_a_read_but_never_repeats_a_post(
         assert repo["name"] == "web"
         broken = sandbox.faults.add(method="POST", path=r"/comments$", times=None, **fault)  # type: ignore[arg-type]
         with pytest.raises(GiveUp):
-            await gh.post("/repos/{owner}/{repo}/issues/{number}/comments",
-                          {"owner": "acme", "repo": "web", "number": issue["number"]}, data={"body": "x"})
+            await gh.post(
+                "/repos/{owner}/{repo}/issues/{number}/comments",
+                {"owner": "acme", "repo": "web", "number": issue["number"]},
+                data={"body": "x"},
+            )
     # Tried once: it may have landed before the connection broke, and a second could double it.
     assert broken.hits == 1
 

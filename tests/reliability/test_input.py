@@ -42,9 +42,10 @@ def headers_for(event: str, body: bytes, secret: str = SECRET) -> dict[str, str]
 
 
 async def post_delivery(w: LocalWorld, body: bytes, headers: dict[str, str]) -> int:
-    async with aiohttp.ClientSession() as session, session.post(
-        f"{w.url}/webhook", data=body, headers=headers
-    ) as r:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{w.url}/webhook", data=body, headers=headers) as r,
+    ):
         return r.status
 
 

@@ -18,8 +18,12 @@ PENDING, STABILIZED, RESOLVED = "status: stabilization pending", "status: stabil
 
 def labeled(label: str, minutes: float, actor: str = "alice") -> dict[str, Any]:
     at = T0 + dt.timedelta(minutes=minutes)
-    return {"event": "labeled", "actor": {"login": actor}, "label": {"name": label},
-            "created_at": at.isoformat().replace("+00:00", "Z")}
+    return {
+        "event": "labeled",
+        "actor": {"login": actor},
+        "label": {"name": label},
+        "created_at": at.isoformat().replace("+00:00", "Z"),
+    }
 
 
 def incident(
@@ -40,9 +44,14 @@ def incident(
             events.append(labeled(label, minutes))
             current.append(label)
     issue = {
-        "number": number, "title": f"secret title {number}", "state": "open", "user": {"login": "alice"},
-        "labels": [{"name": n} for n in current], "assignees": [{"login": lead}] if lead else [],
-        "created_at": "2026-11-02T09:00:00Z", "html_url": f"https://github.com/acme/web/issues/{number}",
+        "number": number,
+        "title": f"secret title {number}",
+        "state": "open",
+        "user": {"login": "alice"},
+        "labels": [{"name": n} for n in current],
+        "assignees": [{"login": lead}] if lead else [],
+        "created_at": "2026-11-02T09:00:00Z",
+        "html_url": f"https://github.com/acme/web/issues/{number}",
     }
     found = Incident.from_github(issue, [], events, bot_login="incident-bot[bot]")
     acks = (Ack(lead or "alice", T0 + dt.timedelta(minutes=ack), 1),) if ack is not None else ()

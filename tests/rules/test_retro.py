@@ -58,8 +58,10 @@ def test_resolved_again_edits_the_same_comment_and_keeps_what_people_wrote() -> 
     issue = recorded(WF)
     _resolve_after_a_morning(issue)
     comment = next(c for c in issue.comments if "incident-bot:retro" in c["body"])
-    comment["body"] = comment["body"].replace("- [ ] 5 whys", "- [x] 5 whys").replace(
-        "#### What went well\n- …", "#### What went well\n- the rollback took two minutes"
+    comment["body"] = (
+        comment["body"]
+        .replace("- [ ] 5 whys", "- [x] 5 whys")
+        .replace("#### What went well\n- …", "#### What went well\n- the rollback took two minutes")
     )
     issue.now += 60 * MINUTE
     issue.set_state("open", "bob")

@@ -41,15 +41,16 @@ def private_key() -> rsa.RSAPrivateKey:
 
 @pytest.fixture(scope="session")
 def private_pem(private_key: rsa.RSAPrivateKey) -> bytes:
-    return private_key.private_bytes(serialization.Encoding.PEM,
-                                     serialization.PrivateFormat.PKCS8,
-                                     serialization.NoEncryption())
+    return private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 @pytest.fixture(scope="session")
 def public_pem(private_key: rsa.RSAPrivateKey) -> bytes:
     return private_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 @pytest.fixture
@@ -57,8 +58,9 @@ def clock() -> Clock:
     return Clock()
 
 
-def make_jwt(pem: bytes, clock: Clock, *, iss: Any = APP_ID, iat: int = -60,
-             exp: int = 540, alg: str = "RS256") -> str:
+def make_jwt(
+    pem: bytes, clock: Clock, *, iss: Any = APP_ID, iat: int = -60, exp: int = 540, alg: str = "RS256"
+) -> str:
     now = int(clock.now.timestamp())
     claims = json.dumps({"iat": now + iat, "exp": now + exp, "iss": iss}).encode()
     # The JWS layer, because PyJWT's encode refuses an integer `iss` (which GitHub accepts).
@@ -94,9 +96,16 @@ async def receiver() -> AsyncIterator[Receiver]:
         expected = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
         ok = hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", ""))
         payload = json.loads(raw)
-        rec.got.append(Received(request.headers["X-GitHub-Event"], payload.get("action"),
-                                request.headers["X-GitHub-Delivery"], payload,
-                                dict(request.headers), ok))
+        rec.got.append(
+            Received(
+                request.headers["X-GitHub-Event"],
+                payload.get("action"),
+                request.headers["X-GitHub-Delivery"],
+                payload,
+                dict(request.headers),
+                ok,
+            )
+        )
         return web.Response(status=rec.status)
 
     app = web.Application()
@@ -113,8 +122,13 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 @pytest.fixture
 async def sb(public_pem: bytes, clock: Clock, receiver: Receiver) -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(app_id=APP_ID, app_public_key_pem=public_pem, clock=clock,
-                      webhook_url=receiver.url, webhook_secret=SECRET)
+    sandbox = Sandbox(
+        app_id=APP_ID,
+        app_public_key_pem=public_pem,
+        clock=clock,
+        webhook_url=receiver.url,
+        webhook_secret=SECRET,
+    )
     await sandbox.start()
     yield sandbox
     await sandbox.stop()
@@ -129,23 +143,29 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 Call = Callable[..., Any]
 
 
-async def call(session: aiohttp.ClientSession, sb: Sandbox, method: str, path: str,
-               token: str | None = None, json_body: Any = None,
-               headers: dict[str, str] | None = None) -> tuple[int, Any, Any]:
+async def call(
+    session: aiohttp.ClientSession,
+    sb: Sandbox,
+    method: str,
+    path: str,
+    token: str | None = None,
+    json_body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any, Any]:
     hdrs = dict(headers or {})
     if token:
         hdrs["Authorization"] = f"Bearer {token}"
-    async with session.request(method, sb.base_url + path, json=json_body,
-                               headers=hdrs) as resp:
+    async with session.request(method, sb.base_url + path, json=json_body, headers=hdrs) as resp:
         text = await resp.text()
         return resp.status, (json.loads(text) if text else None), resp.headers
 
 
-async def install_token(session: aiohttp.ClientSession, sb: Sandbox, pem: bytes,
-                        clock: Clock, installation: int = 100) -> str:
-    status, body, _ = await call(session, sb, "POST",
-                                 f"/app/installations/{installation}/access_tokens",
-                                 make_jwt(pem, clock))
+async def install_token(
+    session: aiohttp.ClientSession, sb: Sandbox, pem: bytes, clock: Clock, installation: int = 100
+) -> str:
+    status, body, _ = await call(
+        session, sb, "POST", f"/app/installations/{installation}/access_tokens", make_jwt(pem, clock)
+    )
     assert status == 201, body
     token: str = body["token"]
     return token

@@ -21,8 +21,14 @@ from .conftest import Clock, Receiver, call, install_token, make_jwt
 EXAMPLES = Path(__file__).parent / "fixtures" / "webhooks"
 # Spec quirks: list-installations declares `account` as allOf(simple-user, enterprise) where
 # the installation schema says anyOf; a user/org account has no enterprise-only fields.
-QUIRKS = {"GET /app/installations": {"$[0].account.name", "$[0].account.slug",
-                                     "$[0].account.created_at", "$[0].account.updated_at"}}
+QUIRKS = {
+    "GET /app/installations": {
+        "$[0].account.name",
+        "$[0].account.slug",
+        "$[0].account.created_at",
+        "$[0].account.updated_at",
+    }
+}
 
 
 def missing_required(schema: dict[str, Any], value: Any, where: str = "$") -> list[str]:
@@ -51,8 +57,9 @@ def test_every_route_is_a_documented_operation() -> None:
     assert documented - served == set()
 
 
-async def test_responses_have_every_required_field(sb: Sandbox, http: aiohttp.ClientSession,
-                                                   private_pem: bytes, clock: Clock) -> None:
+async def test_responses_have_every_required_field(
+    sb: Sandbox, http: aiohttp.ClientSession, private_pem: bytes, clock: Clock
+) -> None:
     jwt_token = make_jwt(private_pem, clock)
     token = await install_token(http, sb, private_pem, clock)
     sb.add_file("acme/web", ".github/incidents.yml", "x: 1\n")
@@ -116,8 +123,7 @@ async def test_responses_have_every_required_field(sb: Sandbox, http: aiohttp.Cl
         match = ROUTER.match(method, path.split("?")[0])
         assert match is not None
         template = match[0].template
-        op = next(o for o in subset()["operations"]
-                  if o["method"] == method and o["path"] == template)
+        op = next(o for o in subset()["operations"] if o["method"] == method and o["path"] == template)
         schema = op["responses"].get(str(status))
         assert str(status) in op["responses"], (method, template, status)
         name = f"{method} {template}"
@@ -131,8 +137,7 @@ async def test_responses_have_every_required_field(sb: Sandbox, http: aiohttp.Cl
 
 async def _deliveries(sb: Sandbox, receiver: Receiver) -> dict[str, dict[str, Any]]:
     alice = sb.user("alice")
-    await alice.post("/repos/acme/web/issues", {"title": "t", "labels": ["bug"],
-                                                "assignees": ["bob"]})
+    await alice.post("/repos/acme/web/issues", {"title": "t", "labels": ["bug"], "assignees": ["bob"]})
     await alice.post("/repos/acme/web/issues", {"title": "child"})
     await alice.patch("/repos/acme/web/issues/1", {"title": "t2", "state": "closed"})
     await alice.patch("/repos/acme/web/issues/1", {"state": "open"})
@@ -153,8 +158,12 @@ async def test_webhooks_match_schemas_and_examples(sb: Sandbox, receiver: Receiv
     got = await _deliveries(sb, receiver)
     hooks = subset()["webhooks"]
     for name, schema in hooks.items():
-        key = name.replace("issue-comment-", "issue_comment.").replace(
-            "sub-issues-", "sub_issues.").replace("issues-", "issues.").replace("-", "_")
+        key = (
+            name.replace("issue-comment-", "issue_comment.")
+            .replace("sub-issues-", "sub_issues.")
+            .replace("issues-", "issues.")
+            .replace("-", "_")
+        )
         assert key in got, key
         assert missing_required(schema, got[key]) == [], key
     for example in sorted(EXAMPLES.glob("*.json")):

@@ -28,8 +28,7 @@ async def test_injected_status_does_not_run_handler(sb: Sandbox) -> None:
     assert [r.faulted for r in sb.requests] == [True, False]
 
 
-async def test_rate_limit_helpers(sb: Sandbox, http: aiohttp.ClientSession,
-                                  clock: Clock) -> None:
+async def test_rate_limit_helpers(sb: Sandbox, http: aiohttp.ClientSession, clock: Clock) -> None:
     sb.faults.secondary_rate_limit(retry_after=3)
     status, body, h = await call(http, sb, "GET", "/repos/acme/web", "user:alice")
     assert status == 403 and h["retry-after"] == "3"
@@ -43,14 +42,12 @@ async def test_rate_limit_helpers(sb: Sandbox, http: aiohttp.ClientSession,
 
 async def test_probability_delay_reset(sb: Sandbox, http: aiohttp.ClientSession) -> None:
     rule = sb.faults.add(path="/repos/acme/web$", probability=0.5, times=None, seed=7)
-    statuses = [(await call(http, sb, "GET", "/repos/acme/web", "user:alice"))[0]
-                for _ in range(20)]
+    statuses = [(await call(http, sb, "GET", "/repos/acme/web", "user:alice"))[0] for _ in range(20)]
     assert 0 < statuses.count(503) < 20 and rule.hits == statuses.count(503)
     sb.faults.clear()
     sb.faults.add(path="/repos/acme/web$", delay=0.5, status=500)
     with pytest.raises(asyncio.TimeoutError):
-        async with http.get(sb.base_url + "/repos/acme/web",
-                            timeout=aiohttp.ClientTimeout(total=0.1)):
+        async with http.get(sb.base_url + "/repos/acme/web", timeout=aiohttp.ClientTimeout(total=0.1)):
             pass
     sb.faults.clear()
     # times=None: aiohttp silently retries once on a dropped keep-alive connection.
@@ -71,7 +68,8 @@ async def test_record_file(tmp_path: Path, clock: Clock) -> None:
     lines = [json.loads(x) for x in record.read_text().splitlines()]
     assert [(x["method"], x["path"], x["status"], x["actor"]) for x in lines] == [
         ("POST", "/repos/acme/web/issues", 201, "alice"),
-        ("GET", "/repos/acme/web/issues", 200, "alice")]
+        ("GET", "/repos/acme/web/issues", 200, "alice"),
+    ]
     assert lines[0]["body"] == {"title": "t"} and lines[1]["query"] == {"state": "all"}
     assert "user:alice" not in record.read_text()  # credentials are never written
     for r in sandbox.requests:
@@ -103,12 +101,13 @@ def test_sandbox_never_imports_the_app() -> None:
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
                 if node.level:
-                    base = depth_base[:len(depth_base) - node.level]
+                    base = depth_base[: len(depth_base) - node.level]
                     names = [".".join([*base, node.module] if node.module else base)]
                 else:
                     names = [node.module or ""]
             for name in names:
                 if (name == "app" or name.startswith("app.")) and not (
-                        name == "app.sandbox" or name.startswith("app.sandbox.")):
+                    name == "app.sandbox" or name.startswith("app.sandbox.")
+                ):
                     offenders.append(f"{path.name}: {name}")
     assert offenders == []

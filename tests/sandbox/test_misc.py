@@ -17,24 +17,21 @@ async def test_pagination_link_header(sb: Sandbox, http: aiohttp.ClientSession) 
     for n in range(7):
         await sb.user("alice").post("/repos/acme/web/issues", {"title": f"i{n}"})
     base = sb.base_url + "/repos/acme/web/issues"
-    status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=3",
-                                 "user:alice")
+    status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=3", "user:alice")
     assert len(body) == 3
-    assert h["Link"] == (f'<{base}?per_page=3&page=2>; rel="next", '
-                         f'<{base}?per_page=3&page=3>; rel="last"')
-    status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=3&page=2",
-                                 "user:alice")
-    assert h["Link"] == (f'<{base}?per_page=3&page=1>; rel="prev", '
-                         f'<{base}?per_page=3&page=3>; rel="next", '
-                         f'<{base}?per_page=3&page=3>; rel="last", '
-                         f'<{base}?per_page=3&page=1>; rel="first"')
-    status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=3&page=3",
-                                 "user:alice")
+    assert h["Link"] == (f'<{base}?per_page=3&page=2>; rel="next", <{base}?per_page=3&page=3>; rel="last"')
+    status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=3&page=2", "user:alice")
+    assert h["Link"] == (
+        f'<{base}?per_page=3&page=1>; rel="prev", '
+        f'<{base}?per_page=3&page=3>; rel="next", '
+        f'<{base}?per_page=3&page=3>; rel="last", '
+        f'<{base}?per_page=3&page=1>; rel="first"'
+    )
+    status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=3&page=3", "user:alice")
     assert status == 200 and len(body) == 1 and 'rel="next"' not in h["Link"] and 'rel="first"' in h["Link"]
     _, body, h = await call(http, sb, "GET", "/repos/acme/web/issues", "user:alice")
     assert len(body) == 7 and "Link" not in h
-    _status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=500",
-                                 "user:alice")
+    _status, body, h = await call(http, sb, "GET", "/repos/acme/web/issues?per_page=500", "user:alice")
     assert len(body) == 7  # capped at 100
 
 
@@ -43,22 +40,30 @@ async def test_etag_and_304(sb: Sandbox, http: aiohttp.ClientSession) -> None:
     _, _, h = await call(http, sb, "GET", "/repos/acme/web/issues/1", "user:alice")
     etag = h["ETag"]
     used = int(h["x-ratelimit-used"])
-    async with http.get(sb.base_url + "/repos/acme/web/issues/1",
-                        headers={"Authorization": "token user:alice",
-                                 "If-None-Match": etag}) as resp:
+    async with http.get(
+        sb.base_url + "/repos/acme/web/issues/1",
+        headers={"Authorization": "token user:alice", "If-None-Match": etag},
+    ) as resp:
         assert resp.status == 304 and await resp.read() == b""
         assert int(resp.headers["x-ratelimit-used"]) == used  # 304s are free
     await sb.user("alice").patch("/repos/acme/web/issues/1", {"title": "y"})
-    status, _, h2 = await call(http, sb, "GET", "/repos/acme/web/issues/1", "user:alice",
-                               headers={"If-None-Match": etag})
+    status, _, h2 = await call(
+        http, sb, "GET", "/repos/acme/web/issues/1", "user:alice", headers={"If-None-Match": etag}
+    )
     assert status == 200 and h2["ETag"] != etag
 
 
 async def test_common_headers(sb: Sandbox, http: aiohttp.ClientSession) -> None:
     status, body, h = await call(http, sb, "GET", "/repos/acme/web", "user:alice")
-    for name in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-used",
-                 "x-ratelimit-reset", "x-ratelimit-resource", "x-github-request-id",
-                 "x-github-api-version-selected"):
+    for name in (
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-used",
+        "x-ratelimit-reset",
+        "x-ratelimit-resource",
+        "x-github-request-id",
+        "x-github-api-version-selected",
+    ):
         assert name in h, name
     assert h["x-ratelimit-limit"] == "5000" and h["x-ratelimit-resource"] == "core"
     assert h["x-github-api-version-selected"] == "2022-11-28"
@@ -71,8 +76,9 @@ async def test_common_headers(sb: Sandbox, http: aiohttp.ClientSession) -> None:
     assert status == 404 and "x-github-request-id" in h
     status, body, _ = await call(http, sb, "DELETE", "/repos/acme/web", "user:alice")
     assert status == 404
-    status, _, _ = await call(http, sb, "GET", "/repos/acme/web", "user:alice",
-                              headers={"X-GitHub-Api-Version": "1999-01-01"})
+    status, _, _ = await call(
+        http, sb, "GET", "/repos/acme/web", "user:alice", headers={"X-GitHub-Api-Version": "1999-01-01"}
+    )
     assert status == 400
 
 
@@ -90,8 +96,7 @@ async def test_contents(sb: Sandbox) -> None:
     _, f2 = await sb.user("alice").get("/repos/acme/web/contents/.github/incidents.yml")
     assert f2["sha"] != f["sha"]
     assert (await sb.user("alice").get("/repos/acme/web/contents/missing.yml"))[0] == 404
-    assert (await sb.user("alice").get(
-        "/repos/acme/web/contents/.github/incidents.yml?ref=other"))[0] == 404
+    assert (await sb.user("alice").get("/repos/acme/web/contents/.github/incidents.yml?ref=other"))[0] == 404
     sb.add_file("acme/web", "x.yml", "on branch", branch="other")
     assert (await sb.user("alice").get("/repos/acme/web/contents/x.yml?ref=other"))[0] == 200
 
@@ -109,19 +114,23 @@ async def test_teams_and_permissions(sb: Sandbox) -> None:
     assert body["role_name"] == "read"  # public repository
 
 
-async def test_manifest_conversion(sb: Sandbox, http: aiohttp.ClientSession,
-                                   clock: Clock) -> None:
-    code = sb.register_manifest_code({"name": "My Bot", "url": "https://example.com",
-                                      "hook_attributes": {"url": "http://127.0.0.1:9/hook"}})
+async def test_manifest_conversion(sb: Sandbox, http: aiohttp.ClientSession, clock: Clock) -> None:
+    code = sb.register_manifest_code(
+        {
+            "name": "My Bot",
+            "url": "https://example.com",
+            "hook_attributes": {"url": "http://127.0.0.1:9/hook"},
+        }
+    )
     status, body, _ = await call(http, sb, "POST", f"/app-manifests/{code}/conversions")
     assert status == 201
-    for key in ("id", "slug", "pem", "webhook_secret", "client_id", "client_secret", "owner",
-                "name"):
+    for key in ("id", "slug", "pem", "webhook_secret", "client_id", "client_secret", "owner", "name"):
         assert key in body, key
     assert body["name"] == "My Bot" and "PRIVATE KEY" in body["pem"]
     now = int(clock.now.timestamp())
-    token = jwt.encode({"iat": now - 60, "exp": now + 500, "iss": str(body["id"])},
-                       body["pem"], algorithm="RS256")
+    token = jwt.encode(
+        {"iat": now - 60, "exp": now + 500, "iss": str(body["id"])}, body["pem"], algorithm="RS256"
+    )
     assert (await call(http, sb, "GET", "/app", token))[0] == 200
     assert sb.webhook_url == "http://127.0.0.1:9/hook"
     # A code works once.

@@ -11,11 +11,12 @@ from .conftest import Clock, Receiver
 
 async def _seed(sb: Sandbox, clock: Clock) -> None:
     alice = sb.user("alice")
-    await alice.post("/repos/acme/web/issues", {"title": "Database outage",
-                                                "labels": ["incident", "sev 1"]})
+    await alice.post("/repos/acme/web/issues", {"title": "Database outage", "labels": ["incident", "sev 1"]})
     clock.advance(days=1)
-    await alice.post("/repos/acme/web/issues", {"title": "Login slow", "body": "database",
-                                                "labels": ["incident"], "assignees": ["bob"]})
+    await alice.post(
+        "/repos/acme/web/issues",
+        {"title": "Login slow", "body": "database", "labels": ["incident"], "assignees": ["bob"]},
+    )
     clock.advance(days=1)
     await sb.user("erin").post("/repos/acme/.github/issues", {"title": "config question"})
     await alice.patch("/repos/acme/web/issues/1", {"state": "closed"})
@@ -31,24 +32,26 @@ async def test_search_qualifiers(sb: Sandbox, clock: Clock) -> None:
         return [i["title"] for i in body["items"]]
 
     assert await numbers("repo:acme/web is:issue", "&sort=created&order=asc") == [
-        "Database outage", "Login slow"]
+        "Database outage",
+        "Login slow",
+    ]
     assert await numbers("repo:acme/web is:open") == ["Login slow"]
     assert await numbers("repo:acme/web state:closed") == ["Database outage"]
     assert await numbers('repo:acme/web label:"sev 1"') == ["Database outage"]
-    assert await numbers("repo:acme/web label:incident -label:\"sev 1\"") == ["Login slow"]
-    assert await numbers("repo:acme/web label:incident label:\"sev 1\"") == ["Database outage"]
+    assert await numbers('repo:acme/web label:incident -label:"sev 1"') == ["Login slow"]
+    assert await numbers('repo:acme/web label:incident label:"sev 1"') == ["Database outage"]
     assert await numbers("org:acme assignee:bob") == ["Login slow"]
     assert await numbers("user:acme author:erin") == ["config question"]
     assert await numbers("org:acme database in:title") == ["Database outage"]
-    assert await numbers("org:acme database", "&sort=created&order=asc") == [
-        "Database outage", "Login slow"]
+    assert await numbers("org:acme database", "&sort=created&order=asc") == ["Database outage", "Login slow"]
     assert await numbers("org:acme created:>=2025-03-02") == ["config question", "Login slow"]
     assert await numbers("org:acme created:<2025-03-02") == ["Database outage"]
     assert await numbers("org:acme created:2025-03-01..2025-03-02", "&sort=created") == [
-        "Login slow", "Database outage"]
+        "Login slow",
+        "Database outage",
+    ]
     assert await numbers("org:acme closed:>2025-03-01") == ["Database outage"]
-    assert await numbers("org:acme updated:>=2025-03-03T12:00:00Z") == [
-        "config question", "Database outage"]
+    assert await numbers("org:acme updated:>=2025-03-03T12:00:00Z") == ["config question", "Database outage"]
     assert await numbers("is:pr org:acme") == []
     status, body = await sb.user("alice").get("/search/issues?q=repo:acme/web&per_page=1")
     assert body["total_count"] == 2 and len(body["items"]) == 1
@@ -64,14 +67,11 @@ async def test_sub_issues(sb: Sandbox, receiver: Receiver) -> None:
     await sb.settle()
     receiver.got.clear()
     # The number is not the id: GitHub answers 404 when given the number.
-    status, _ = await alice.post("/repos/acme/web/issues/1/sub_issues",
-                                 {"sub_issue_id": child["number"]})
+    status, _ = await alice.post("/repos/acme/web/issues/1/sub_issues", {"sub_issue_id": child["number"]})
     assert status == 404
-    status, body = await alice.post("/repos/acme/web/issues/1/sub_issues",
-                                    {"sub_issue_id": "x"})
+    status, body = await alice.post("/repos/acme/web/issues/1/sub_issues", {"sub_issue_id": "x"})
     assert status == 422
-    status, body = await alice.post("/repos/acme/web/issues/1/sub_issues",
-                                    {"sub_issue_id": child["id"]})
+    status, body = await alice.post("/repos/acme/web/issues/1/sub_issues", {"sub_issue_id": child["id"]})
     assert status == 201 and body["sub_issues_summary"]["total"] == 1
     status, body = await alice.get("/repos/acme/web/issues/2/parent")
     assert status == 200 and body["number"] == 1
@@ -82,28 +82,32 @@ async def test_sub_issues(sb: Sandbox, receiver: Receiver) -> None:
     _, p = await alice.get("/repos/acme/web/issues/1")
     assert p["sub_issues_summary"] == {"total": 1, "completed": 1, "percent_completed": 100}
     # Cycles and second parents are refused.
-    status, _ = await alice.post("/repos/acme/web/issues/2/sub_issues",
-                                 {"sub_issue_id": parent["id"]})
+    status, _ = await alice.post("/repos/acme/web/issues/2/sub_issues", {"sub_issue_id": parent["id"]})
     assert status == 422
     _, _other = await alice.post("/repos/acme/web/issues", {"title": "other"})
-    status, _ = await alice.post("/repos/acme/web/issues/3/sub_issues",
-                                 {"sub_issue_id": child["id"]})
+    status, _ = await alice.post("/repos/acme/web/issues/3/sub_issues", {"sub_issue_id": child["id"]})
     assert status == 422
-    status, _ = await alice.post("/repos/acme/web/issues/3/sub_issues",
-                                 {"sub_issue_id": child["id"], "replace_parent": True})
+    status, _ = await alice.post(
+        "/repos/acme/web/issues/3/sub_issues", {"sub_issue_id": child["id"], "replace_parent": True}
+    )
     assert status == 201
-    status, body = await alice.delete("/repos/acme/web/issues/3/sub_issue",
-                                      {"sub_issue_id": child["id"]})
+    status, body = await alice.delete("/repos/acme/web/issues/3/sub_issue", {"sub_issue_id": child["id"]})
     assert status == 200 and body["sub_issues_summary"]["total"] == 0
-    assert (await sb.user("erin").post("/repos/acme/web/issues/3/sub_issues",
-                                       {"sub_issue_id": child["id"]}))[0] == 403
+    assert (await sb.user("erin").post("/repos/acme/web/issues/3/sub_issues", {"sub_issue_id": child["id"]}))[
+        0
+    ] == 403
     await sb.settle()
     subs_hooks = [a for a in receiver.actions() if a.startswith("sub_issues")]
     assert subs_hooks == [
-        "sub_issues.sub_issue_added", "sub_issues.parent_issue_added",
-        "sub_issues.sub_issue_removed", "sub_issues.parent_issue_removed",
-        "sub_issues.sub_issue_added", "sub_issues.parent_issue_added",
-        "sub_issues.sub_issue_removed", "sub_issues.parent_issue_removed"]
+        "sub_issues.sub_issue_added",
+        "sub_issues.parent_issue_added",
+        "sub_issues.sub_issue_removed",
+        "sub_issues.parent_issue_removed",
+        "sub_issues.sub_issue_added",
+        "sub_issues.parent_issue_added",
+        "sub_issues.sub_issue_removed",
+        "sub_issues.parent_issue_removed",
+    ]
     added = next(r.payload for r in receiver.got if r.action == "sub_issue_added")
     assert added["parent_issue_id"] == parent["id"] and added["sub_issue_id"] == child["id"]
     _, events = await alice.get("/repos/acme/web/issues/1/events")
@@ -118,19 +122,15 @@ async def test_sub_issue_limits(sb: Sandbox) -> None:
         ids.append(issue["id"])
     # A chain of 8 levels is the maximum: issue 1 > 2 > ... > 8.
     for n in range(1, 8):
-        status, _ = await alice.post(f"/repos/acme/web/issues/{n}/sub_issues",
-                                     {"sub_issue_id": ids[n]})
+        status, _ = await alice.post(f"/repos/acme/web/issues/{n}/sub_issues", {"sub_issue_id": ids[n]})
         assert status == 201
-    status, body = await alice.post("/repos/acme/web/issues/8/sub_issues",
-                                    {"sub_issue_id": ids[8]})
+    status, body = await alice.post("/repos/acme/web/issues/8/sub_issues", {"sub_issue_id": ids[8]})
     assert status == 422 and body["message"] == "Validation Failed"
     for _ in range(100):
         await alice.post("/repos/acme/web/issues", {"title": "child"})
     for number in range(11, 111):
         _, issue = await alice.get(f"/repos/acme/web/issues/{number}")
-        status, _ = await alice.post("/repos/acme/web/issues/10/sub_issues",
-                                     {"sub_issue_id": issue["id"]})
+        status, _ = await alice.post("/repos/acme/web/issues/10/sub_issues", {"sub_issue_id": issue["id"]})
         assert status == 201
-    status, _ = await alice.post("/repos/acme/web/issues/10/sub_issues",
-                                 {"sub_issue_id": ids[9]})
+    status, _ = await alice.post("/repos/acme/web/issues/10/sub_issues", {"sub_issue_id": ids[9]})
     assert status == 422

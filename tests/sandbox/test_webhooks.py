@@ -18,17 +18,26 @@ def test_signature_matches_github_test_vector() -> None:
     # GITHUB-FACTS: secret "It's a Secret to Everybody", body "Hello, World!".
     headers = sign("It's a Secret to Everybody", b"Hello, World!")
     assert headers["X-Hub-Signature-256"] == (
-        "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
-    assert headers["X-Hub-Signature"] == "sha1=" + hmac.new(
-        b"It's a Secret to Everybody", b"Hello, World!", hashlib.sha1).hexdigest()
+        "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+    )
+    assert (
+        headers["X-Hub-Signature"]
+        == "sha1=" + hmac.new(b"It's a Secret to Everybody", b"Hello, World!", hashlib.sha1).hexdigest()
+    )
 
 
 async def test_opened_then_labeled_then_assigned(sb: Sandbox, receiver: Receiver) -> None:
-    await sb.user("alice").post("/repos/acme/web/issues", {
-        "title": "x", "labels": ["a", "b"], "assignees": ["bob", "carol"]})
+    await sb.user("alice").post(
+        "/repos/acme/web/issues", {"title": "x", "labels": ["a", "b"], "assignees": ["bob", "carol"]}
+    )
     await sb.settle()
-    assert receiver.actions() == ["issues.opened", "issues.labeled", "issues.labeled",
-                                  "issues.assigned", "issues.assigned"]
+    assert receiver.actions() == [
+        "issues.opened",
+        "issues.labeled",
+        "issues.labeled",
+        "issues.assigned",
+        "issues.assigned",
+    ]
     assert all(r.signature_ok for r in receiver.got)
     first = receiver.got[0]
     h = first.headers
@@ -48,19 +57,17 @@ async def test_opened_then_labeled_then_assigned(sb: Sandbox, receiver: Receiver
     assert len({d.id for d in sb.deliveries}) == 5
 
 
-async def test_app_changes_have_bot_sender(sb: Sandbox, receiver: Receiver,
-                                           http: aiohttp.ClientSession, private_pem: bytes,
-                                           clock: Clock) -> None:
+async def test_app_changes_have_bot_sender(
+    sb: Sandbox, receiver: Receiver, http: aiohttp.ClientSession, private_pem: bytes, clock: Clock
+) -> None:
     token = await install_token(http, sb, private_pem, clock)
-    status, _, _ = await call(http, sb, "POST", "/repos/acme/web/issues", token,
-                              {"title": "by bot"})
+    status, _, _ = await call(http, sb, "POST", "/repos/acme/web/issues", token, {"title": "by bot"})
     assert status == 201
     await call(http, sb, "POST", "/repos/acme/web/issues/1/comments", token, {"body": "hi"})
     await sb.settle()
     assert receiver.actions() == ["issues.opened", "issue_comment.created"]
     for r in receiver.got:
-        assert r.payload["sender"] == {**r.payload["sender"], "login": "incident-bot[bot]",
-                                       "type": "Bot"}
+        assert r.payload["sender"] == {**r.payload["sender"], "login": "incident-bot[bot]", "type": "Bot"}
     assert receiver.got[0].payload["issue"]["performed_via_github_app"]["id"] == 1
     assert receiver.got[1].payload["comment"]["performed_via_github_app"]["id"] == 1
 
@@ -72,17 +79,24 @@ async def test_edits_closes_and_label_diffs(sb: Sandbox, receiver: Receiver) -> 
     receiver.got.clear()
     await alice.patch("/repos/acme/web/issues/1", {"title": "y", "body": "c"})
     await alice.put("/repos/acme/web/issues/1/labels", {"labels": ["a", "b"]})
-    await alice.patch("/repos/acme/web/issues/1", {"labels": ["b"], "state": "closed",
-                                                   "state_reason": "not_planned"})
+    await alice.patch(
+        "/repos/acme/web/issues/1", {"labels": ["b"], "state": "closed", "state_reason": "not_planned"}
+    )
     _, c = await alice.post("/repos/acme/web/issues/1/comments", {"body": "one"})
     await alice.patch(f"/repos/acme/web/issues/comments/{c['id']}", {"body": "two"})
     await alice.delete(f"/repos/acme/web/issues/comments/{c['id']}")
     await alice.patch("/repos/acme/web/issues/1", {"state": "open"})
     await sb.settle()
     assert receiver.actions() == [
-        "issues.edited", "issues.labeled", "issues.closed", "issues.unlabeled",
-        "issue_comment.created", "issue_comment.edited", "issue_comment.deleted",
-        "issues.reopened"]
+        "issues.edited",
+        "issues.labeled",
+        "issues.closed",
+        "issues.unlabeled",
+        "issue_comment.created",
+        "issue_comment.edited",
+        "issue_comment.deleted",
+        "issues.reopened",
+    ]
     edited = receiver.got[0].payload
     assert edited["changes"] == {"title": {"from": "x"}, "body": {"from": "b"}}
     closed = receiver.got[2].payload["issue"]
@@ -90,13 +104,17 @@ async def test_edits_closes_and_label_diffs(sb: Sandbox, receiver: Receiver) -> 
     assert receiver.got[5].payload["changes"] == {"body": {"from": "one"}}
 
 
-async def test_unsubscribed_and_uninstalled_are_not_sent(public_pem: bytes, clock: Clock,
-                                                         receiver: Receiver) -> None:
-    seed = {"installations": [{"id": 100, "account": "acme"}], "orgs": [{"login": "acme"}],
-            "repos": [{"full_name": "acme/web", "installation": 100},
-                      {"full_name": "acme/other"}]}
-    sandbox = Sandbox(seed, clock=clock, webhook_url=receiver.url, webhook_secret="s",
-                      events=("issue_comment",))
+async def test_unsubscribed_and_uninstalled_are_not_sent(
+    public_pem: bytes, clock: Clock, receiver: Receiver
+) -> None:
+    seed = {
+        "installations": [{"id": 100, "account": "acme"}],
+        "orgs": [{"login": "acme"}],
+        "repos": [{"full_name": "acme/web", "installation": 100}, {"full_name": "acme/other"}],
+    }
+    sandbox = Sandbox(
+        seed, clock=clock, webhook_url=receiver.url, webhook_secret="s", events=("issue_comment",)
+    )
     await sandbox.start()
     try:
         await sandbox.user("x").post("/repos/acme/web/issues", {"title": "t"})
@@ -130,8 +148,7 @@ async def test_no_webhook_url_records_only(clock: Clock) -> None:
     try:
         await sandbox.user("alice").post("/repos/acme/web/issues", {"title": "t"})
         await sandbox.settle()
-        assert [(d.event, d.action, d.status) for d in sandbox.deliveries] == [
-            ("issues", "opened", None)]
+        assert [(d.event, d.action, d.status) for d in sandbox.deliveries] == [("issues", "opened", None)]
     finally:
         await sandbox.stop()
 

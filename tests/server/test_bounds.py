@@ -49,8 +49,15 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def github_app(session: aiohttp.ClientSession, sandbox: Sandbox, **kwargs: Any) -> GitHubApp:
-    return GitHubApp(session, app_id="1", private_key=private_key_pem(), api_url=sandbox.base_url,
-                     policy=FAST_RETRIES, clock=lambda: CLOCK().timestamp(), **kwargs)
+    return GitHubApp(
+        session,
+        app_id="1",
+        private_key=private_key_pem(),
+        api_url=sandbox.base_url,
+        policy=FAST_RETRIES,
+        clock=lambda: CLOCK().timestamp(),
+        **kwargs,
+    )
 
 
 async def test_the_processor_forgets_each_issues_lock_once_its_deliveries_are_done() -> None:

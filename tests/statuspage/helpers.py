@@ -24,8 +24,7 @@ SECRET_MARKER = "ZEBRA-7731-EMBARGOED"
 def seed() -> dict[str, Any]:
     text = resources.files("app.sandbox").joinpath("default_seed.yml").read_text()
     data: dict[str, Any] = copy.deepcopy(yaml.safe_load(text))
-    common = {"default_branch": "main", "files": {}, "labels": [],
-              "collaborators": {"alice": "admin"}}
+    common = {"default_branch": "main", "files": {}, "labels": [], "collaborators": {"alice": "admin"}}
     # acme/uninstalled: public, but the app is not installed on it.
     data["repos"].append({"full_name": "acme/uninstalled", "private": False, **common})
     # acme/private: installed, private, status page not enabled.

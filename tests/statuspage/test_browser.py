@@ -24,9 +24,16 @@ from tests.statuspage.helpers import SECRET_MARKER, status_world
 PHONE = (360, 800)
 SCREENSHOT = os.environ.get("STATUSPAGE_SCREENSHOT")
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--window-size=500,900",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=500,900",
 )
 # The frame's document is the status page, same-origin through the test's proxy.
 FRAME = f"""<!doctype html><html><body style="margin:0">
@@ -42,15 +49,21 @@ def chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    pytest.skip("no chromium on PATH: `.ci/run` installs Debian's chromium when run as root "
-                "(apt-get install chromium); the status page was not checked in a browser")
+    pytest.skip(
+        "no chromium on PATH: `.ci/run` installs Debian's chromium when run as root "
+        "(apt-get install chromium); the status page was not checked in a browser"
+    )
 
 
 async def run_browser(binary: str, profile: Path, *args: str) -> str:
     # Asynchronous: the page is served by this same event loop while the browser runs.
     process = await asyncio.create_subprocess_exec(
-        binary, *FLAGS, f"--user-data-dir={profile}", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        binary,
+        *FLAGS,
+        f"--user-data-dir={profile}",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, err.decode(errors="replace")[-2000:]

@@ -64,8 +64,16 @@ async def test_enabled_page_lists_active_incidents_most_severe_first() -> None:
         assert [i["number"] for i in data["incidents"]] == [major, minor]
         first = data["incidents"][0]
         assert set(first) == {
-            "number", "title", "url", "severity", "status", "resolved", "declared_at",
-            "since_declared_seconds", "since_declared", "last_update",
+            "number",
+            "title",
+            "url",
+            "severity",
+            "status",
+            "resolved",
+            "declared_at",
+            "since_declared_seconds",
+            "since_declared",
+            "last_update",
         }
         assert first["severity"] == {"key": "1", "name": "Critical"}
         assert first["status"] == "Stabilization pending" and first["resolved"] is False
@@ -135,7 +143,8 @@ async def test_github_failing_is_a_503_that_is_not_cached() -> None:
         w.sandbox.faults.add(path="/search/issues", status=502, times=None)
         status, text = await fetch(w, "/status/acme/web?format=json")
         assert (status, json.loads(text)) == (
-            503, {"message": "GitHub could not be read just now: try again in a minute."}
+            503,
+            {"message": "GitHub could not be read just now: try again in a minute."},
         )
         assert (await fetch(w, "/status/acme/web"))[0] == 503
         w.sandbox.faults.rules.clear()

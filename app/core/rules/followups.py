@@ -75,9 +75,7 @@ def _already_opened(plan: Plan, kind: str) -> bool:
     return planned or any(tag in s.body for s in plan.after.sub_issues)
 
 
-def _open(
-    plan: Plan, workflow: Workflow, kind: str, title: str, by: str, why: str, critical: bool
-) -> Plan:
+def _open(plan: Plan, workflow: Workflow, kind: str, title: str, by: str, why: str, critical: bool) -> Plan:
     if _already_opened(plan, kind):
         return plan
     incident = plan.after

@@ -106,9 +106,7 @@ def remind_retro(plan: Plan, workflow: Workflow) -> Plan:
 
 def stale_followups(incident: Incident, period: dt.timedelta, now: dt.datetime) -> list[SubIssue]:
     return [
-        s
-        for s in incident.sub_issues
-        if s.state == "open" and now - (s.updated_at or s.created_at) >= period
+        s for s in incident.sub_issues if s.state == "open" and now - (s.updated_at or s.created_at) >= period
     ]
 
 

@@ -79,6 +79,4 @@ class Sweep:
     """A periodic reconcile: no event, just look and tidy up."""
 
 
-Trigger = (
-    Opened | Labeled | Unlabeled | Closed | Reopened | Edited | CommentCreated | FollowupChanged | Sweep
-)
+Trigger = Opened | Labeled | Unlabeled | Closed | Reopened | Edited | CommentCreated | FollowupChanged | Sweep

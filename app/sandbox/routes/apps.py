@@ -58,14 +58,19 @@ async def create_token(ctx: Ctx) -> Reply:
     for name, level in wanted.items():
         # A token can be narrowed, never widened beyond what the app was granted.
         if name not in perms or (perms[name] == "read" and level != "read"):
-            raise ApiError(422, "The permissions requested are not granted to this "
-                                "installation.")
+            raise ApiError(422, "The permissions requested are not granted to this installation.")
     if wanted:
         perms = dict(wanted)
     tok = new_token(ctx.world, inst.id)
-    return Reply(201, {"token": tok.token, "expires_at": render.ts(tok.expires_at),
-                       "permissions": perms,
-                       "repository_selection": inst.repository_selection})
+    return Reply(
+        201,
+        {
+            "token": tok.token,
+            "expires_at": render.ts(tok.expires_at),
+            "permissions": perms,
+            "repository_selection": inst.repository_selection,
+        },
+    )
 
 
 @router.add("POST", "/app-manifests/{code}/conversions")
@@ -76,15 +81,17 @@ async def convert_manifest(ctx: Ctx) -> Reply:
         raise not_found()
     manifest = entry[0]
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     secret = secrets.token_hex(20)
     app = world.app
     # The converted app *is* the sandbox's app from now on: its key signs JWTs, its
     # secret signs deliveries and its hook URL receives them.
     app.name = str(manifest.get("name") or app.name)
     app.public_key_pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     hook = manifest.get("hook_attributes") or {}
     ctx.queue.secret = secret
     if hook.get("url") and hook.get("active", True):
@@ -94,8 +101,14 @@ async def convert_manifest(ctx: Ctx) -> Reply:
     if manifest.get("default_events"):
         app.events = tuple(manifest["default_events"])
     body = render.app(world)
-    body.update({"client_id": app.client_id, "client_secret": secrets.token_hex(20),
-                 "webhook_secret": secret, "pem": pem})
+    body.update(
+        {
+            "client_id": app.client_id,
+            "client_secret": secrets.token_hex(20),
+            "webhook_secret": secret,
+            "pem": pem,
+        }
+    )
     return Reply(201, body)
 
 

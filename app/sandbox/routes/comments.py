@@ -56,8 +56,15 @@ async def create_comment(ctx: Ctx) -> Reply:
     if iss.locked and not has_role(world, actor, repo, "write"):
         raise forbidden("Unable to create comment because issue is locked.")
     now = world.now()
-    c = Comment(id=world.next_id("comment"), issue_id=iss.id, user=actor_login(actor),
-                body=text, created_at=now, updated_at=now, via_app=actor.via_app)
+    c = Comment(
+        id=world.next_id("comment"),
+        issue_id=iss.id,
+        user=actor_login(actor),
+        body=text,
+        created_at=now,
+        updated_at=now,
+        via_app=actor.via_app,
+    )
     world.comments[c.id] = c
     iss.comment_ids.append(c.id)
     iss.updated_at = now
@@ -78,8 +85,11 @@ def _may_change(ctx: Ctx, repo: Repo, c: Comment) -> None:
     own = (actor.login or "").lower() == c.user.lower()
     # Editing or deleting someone else's comment takes write access (GitHub's role table).
     if not own and not has_role(ctx.world, actor, repo, "write"):
-        raise forbidden("Must have admin rights to Repository."
-                        if actor.kind == "user" else "Resource not accessible by integration")
+        raise forbidden(
+            "Must have admin rights to Repository."
+            if actor.kind == "user"
+            else "Resource not accessible by integration"
+        )
 
 
 @router.add("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}")
@@ -91,8 +101,16 @@ async def update_comment(ctx: Ctx) -> Reply:
         old = c.body
         c.body = text
         c.updated_at = ctx.world.now()
-        notify(ctx.world, repo, ctx.actor, "issue_comment", "edited", issue=iss, comment=c,
-               changes={"body": {"from": old}})
+        notify(
+            ctx.world,
+            repo,
+            ctx.actor,
+            "issue_comment",
+            "edited",
+            issue=iss,
+            comment=c,
+            changes={"body": {"from": old}},
+        )
     return Reply(body=render.comment(ctx.world, c))
 
 
@@ -112,16 +130,23 @@ async def react(ctx: Ctx) -> Reply:
     _, _, c = _load_comment(ctx)
     content = ctx.body["content"]
     login = actor_login(ctx.actor)
-    existing = next((r for r in c.reactions if r.user.lower() == login.lower()
-                     and r.content == content), None)
+    existing = next(
+        (r for r in c.reactions if r.user.lower() == login.lower() and r.content == content), None
+    )
     status = 200
     if existing is None:
-        existing = Reaction(id=ctx.world.next_id("reaction"), user=login, content=content,
-                            created_at=ctx.world.now())
+        existing = Reaction(
+            id=ctx.world.next_id("reaction"), user=login, content=content, created_at=ctx.world.now()
+        )
         c.reactions.append(existing)
         status = 201
-    return Reply(status, {"id": existing.id,
-                          "node_id": render.node_id("Reaction", existing.id),
-                          "user": render.user(ctx.world, existing.user),
-                          "content": existing.content,
-                          "created_at": render.ts(existing.created_at)})
+    return Reply(
+        status,
+        {
+            "id": existing.id,
+            "node_id": render.node_id("Reaction", existing.id),
+            "user": render.user(ctx.world, existing.user),
+            "content": existing.content,
+            "created_at": render.ts(existing.created_at),
+        },
+    )

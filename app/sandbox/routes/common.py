@@ -36,8 +36,7 @@ def assignable(world: World, repo: Repo, login: str) -> bool:
     user = world.user(login, create=False)
     if user is None or user.type != "User":
         return False
-    explicit = Repo(id=0, owner=repo.owner, name=repo.name, private=True,
-                    collaborators=repo.collaborators)
+    explicit = Repo(id=0, owner=repo.owner, name=repo.name, private=True, collaborators=repo.collaborators)
     return role_rank(role_of(world, explicit, user.login)) >= role_rank("read")
 
 
@@ -57,14 +56,14 @@ def check_label_name(name: str) -> None:
     if not name.strip():
         raise invalid("Label", "name", "missing_field")
     if len(name) > 50:
-        raise invalid("Label", "name", "custom",
-                      message="name is too long (maximum is 50 characters)")
+        raise invalid("Label", "name", "custom", message="name is too long (maximum is 50 characters)")
 
 
 def check_text(resource: str, field: str, value: str | None, limit: int) -> None:
     if value is not None and len(value) > limit:
-        raise invalid(resource, field, "custom",
-                      message=f"{field} is too long (maximum is {limit} characters)")
+        raise invalid(
+            resource, field, "custom", message=f"{field} is too long (maximum is {limit} characters)"
+        )
 
 
 def touch(world: World, iss: Issue) -> None:
@@ -78,13 +77,15 @@ def add_labels(world: World, repo: Repo, iss: Issue, actor: Actor, names: list[s
         if lb.id not in iss.labels and lb.id not in [a.id for a in added]:
             added.append(lb)
     if len(iss.labels) + len(added) > MAX_LABELS_PER_ISSUE:
-        raise invalid("Issue", "labels", "custom",
-                      message=f"maximum of {MAX_LABELS_PER_ISSUE} labels per issue")
+        raise invalid(
+            "Issue", "labels", "custom", message=f"maximum of {MAX_LABELS_PER_ISSUE} labels per issue"
+        )
     for lb in added:
         iss.labels.append(lb.id)
         touch(world, iss)
-        world.record_event(iss, actor_login(actor), "labeled", actor.via_app,
-                           label={"name": lb.name, "color": lb.color})
+        world.record_event(
+            iss, actor_login(actor), "labeled", actor.via_app, label={"name": lb.name, "color": lb.color}
+        )
         notify(world, repo, actor, "issues", "labeled", issue=iss, label=lb)
 
 
@@ -96,8 +97,13 @@ def remove_labels(world: World, repo: Repo, iss: Issue, actor: Actor, ids: list[
         iss.labels.remove(lid)
         touch(world, iss)
         if lb is not None:
-            world.record_event(iss, actor_login(actor), "unlabeled", actor.via_app,
-                               label={"name": lb.name, "color": lb.color})
+            world.record_event(
+                iss,
+                actor_login(actor),
+                "unlabeled",
+                actor.via_app,
+                label={"name": lb.name, "color": lb.color},
+            )
             notify(world, repo, actor, "issues", "unlabeled", issue=iss, label=lb)
 
 
@@ -120,19 +126,30 @@ def add_assignees(world: World, repo: Repo, iss: Issue, actor: Actor, logins: li
             break
         iss.assignees.append(user.login)
         touch(world, iss)
-        world.record_event(iss, actor_login(actor), "assigned", actor.via_app,
-                           assignee=user.login, assigner=actor_login(actor))
+        world.record_event(
+            iss,
+            actor_login(actor),
+            "assigned",
+            actor.via_app,
+            assignee=user.login,
+            assigner=actor_login(actor),
+        )
         notify(world, repo, actor, "issues", "assigned", issue=iss, assignee=user.login)
 
 
-def remove_assignees(world: World, repo: Repo, iss: Issue, actor: Actor,
-                     logins: list[str]) -> None:
+def remove_assignees(world: World, repo: Repo, iss: Issue, actor: Actor, logins: list[str]) -> None:
     for login in logins:
         current = next((a for a in iss.assignees if a.lower() == login.lower()), None)
         if current is None:
             continue
         iss.assignees.remove(current)
         touch(world, iss)
-        world.record_event(iss, actor_login(actor), "unassigned", actor.via_app,
-                           assignee=current, assigner=actor_login(actor))
+        world.record_event(
+            iss,
+            actor_login(actor),
+            "unassigned",
+            actor.via_app,
+            assignee=current,
+            assigner=actor_login(actor),
+        )
         notify(world, repo, actor, "issues", "unassigned", issue=iss, assignee=current)

@@ -75,10 +75,18 @@ async def create_issue(ctx: Ctx) -> Reply:
     if pusher and body.get("milestone") is not None:
         raise invalid("Issue", "milestone", "invalid", value=body["milestone"])
     now = world.now()
-    iss = Issue(id=world.next_id("issue"), number=repo.next_number, repo=repo.full_name.lower(),
-                title=title, body=body.get("body"), user=actor_login(actor), created_at=now,
-                updated_at=now, via_app=actor.via_app,
-                type=_type_name(body.get("type")) if pusher else None)
+    iss = Issue(
+        id=world.next_id("issue"),
+        number=repo.next_number,
+        repo=repo.full_name.lower(),
+        title=title,
+        body=body.get("body"),
+        user=actor_login(actor),
+        created_at=now,
+        updated_at=now,
+        via_app=actor.via_app,
+        type=_type_name(body.get("type")) if pusher else None,
+    )
     repo.next_number += 1
     repo.issues[iss.number] = iss
     world.issues[iss.id] = iss
@@ -112,8 +120,11 @@ def _filter(world: World, repo: Repo, ctx: Ctx) -> list[Issue]:
         items = [i for i in items if i.state == state]
     if q.get("labels"):
         wanted = {n.strip().lower() for n in q["labels"].split(",") if n.strip()}
-        items = [i for i in items if wanted <= {
-            lb.name.lower() for lid in i.labels if (lb := repo.label_by_id(lid))}]
+        items = [
+            i
+            for i in items
+            if wanted <= {lb.name.lower() for lid in i.labels if (lb := repo.label_by_id(lid))}
+        ]
     assignee = q.get("assignee")
     if assignee == "none":
         items = [i for i in items if not i.assignees]
@@ -127,11 +138,13 @@ def _filter(world: World, repo: Repo, ctx: Ctx) -> list[Issue]:
     if since is not None:
         items = [i for i in items if i.updated_at >= since]
     sort = q.get("sort", "created")
-    keys = {"created": lambda i: (i.created_at, i.id), "updated": lambda i: (i.updated_at, i.id),
-            "comments": lambda i: (len(i.comment_ids), i.id)}
+    keys = {
+        "created": lambda i: (i.created_at, i.id),
+        "updated": lambda i: (i.updated_at, i.id),
+        "comments": lambda i: (len(i.comment_ids), i.id),
+    }
     if sort not in keys:
-        raise invalid_request(f"For 'sort', {sort!r} is not a member of created, updated, "
-                              "comments.")
+        raise invalid_request(f"For 'sort', {sort!r} is not a member of created, updated, comments.")
     return sorted(items, key=keys[sort], reverse=q.get("direction", "desc") != "asc")
 
 
@@ -156,16 +169,20 @@ async def update_issue(ctx: Ctx) -> Reply:
     body: dict[str, Any] = ctx.body or {}
     is_author = actor.kind == "user" and (actor.login or "").lower() == iss.user.lower()
     if not (is_author or has_role(world, actor, repo, "triage")):
-        raise forbidden("Must have admin rights to Repository."
-                        if actor.kind == "user" else "Resource not accessible by integration")
+        raise forbidden(
+            "Must have admin rights to Repository."
+            if actor.kind == "user"
+            else "Resource not accessible by integration"
+        )
     pusher = has_role(world, actor, repo, PUSH)
     changes: dict[str, Any] = {}
     if body.get("title") is not None and str(body["title"]) != iss.title:
         title = str(body["title"])
         check_text("Issue", "title", title, MAX_TITLE)
         changes["title"] = {"from": iss.title}
-        world.record_event(iss, actor_login(actor), "renamed", actor.via_app,
-                           rename={"from": iss.title, "to": title})
+        world.record_event(
+            iss, actor_login(actor), "renamed", actor.via_app, rename={"from": iss.title, "to": title}
+        )
         iss.title = title
     if "body" in body and body["body"] != iss.body:
         check_text("Issue", "body", body["body"], MAX_BODY)
@@ -185,8 +202,9 @@ async def update_issue(ctx: Ctx) -> Reply:
     wanted = _assignee_list(body)
     if pusher and wanted is not None:
         current = list(iss.assignees)
-        remove_assignees(world, repo, iss, actor,
-                         [a for a in current if a.lower() not in {w.lower() for w in wanted}])
+        remove_assignees(
+            world, repo, iss, actor, [a for a in current if a.lower() not in {w.lower() for w in wanted}]
+        )
         add_assignees(world, repo, iss, actor, wanted)
     if pusher and "type" in body:
         iss.type = _type_name(body["type"])
@@ -194,20 +212,16 @@ async def update_issue(ctx: Ctx) -> Reply:
     return Reply(body=render.issue(world, iss))
 
 
-def _set_state(world: World, repo: Repo, iss: Issue, actor: Actor, state: str,
-               reason: str | None) -> None:
+def _set_state(world: World, repo: Repo, iss: Issue, actor: Actor, state: str, reason: str | None) -> None:
     now = world.now()
     if state == "closed":
         iss.state, iss.closed_at, iss.closed_by = "closed", now, actor_login(actor)
-        iss.state_reason = reason if reason in ("completed", "not_planned", "duplicate") \
-            else "completed"
+        iss.state_reason = reason if reason in ("completed", "not_planned", "duplicate") else "completed"
     else:
         iss.state, iss.closed_at, iss.state_reason = "open", None, "reopened"
     iss.updated_at = now
-    world.record_event(iss, actor_login(actor), "closed" if state == "closed" else "reopened",
-                       actor.via_app)
-    notify(world, repo, actor, "issues", "closed" if state == "closed" else "reopened",
-           issue=iss)
+    world.record_event(iss, actor_login(actor), "closed" if state == "closed" else "reopened", actor.via_app)
+    notify(world, repo, actor, "issues", "closed" if state == "closed" else "reopened", issue=iss)
 
 
 @router.add("GET", "/repos/{owner}/{repo}/issues/{issue_number}/events")

@@ -31,8 +31,9 @@ def _check_color_description(body: dict[str, Any]) -> None:
         raise invalid("Label", "color", "invalid")
     desc = body.get("description")
     if desc is not None and len(desc) > MAX_DESCRIPTION:
-        raise invalid("Label", "description", "custom",
-                      message="description is too long (maximum is 100 characters)")
+        raise invalid(
+            "Label", "description", "custom", message="description is too long (maximum is 100 characters)"
+        )
 
 
 def _label(ctx: Ctx, repo: Repo) -> Label:
@@ -60,9 +61,12 @@ async def create_label(ctx: Ctx) -> Reply:
     _check_color_description(body)
     if name.lower() in repo.labels:
         raise invalid("Label", "name", "already_exists")
-    lb = Label(id=ctx.world.next_id("label"), name=name,
-               color=str(body.get("color") or "ededed").lower(),
-               description=body.get("description"))
+    lb = Label(
+        id=ctx.world.next_id("label"),
+        name=name,
+        color=str(body.get("color") or "ededed").lower(),
+        description=body.get("description"),
+    )
     repo.labels[name.lower()] = lb
     out = render.label(ctx.world, repo, lb)
     return Reply(201, out, {"Location": out["url"]})

@@ -14,8 +14,14 @@ from .common import assignable
 router = Router()
 
 # permission keeps GitHub's legacy four values; role_name carries the precise role.
-LEGACY = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read",
-          "read": "read", "none": "none"}
+LEGACY = {
+    "admin": "admin",
+    "maintain": "write",
+    "write": "write",
+    "triage": "read",
+    "read": "read",
+    "none": "none",
+}
 
 
 @router.add("GET", "/repos/{owner}/{repo}")
@@ -35,9 +41,12 @@ async def permission(ctx: Ctx) -> Reply:
     role = role_of(ctx.world, repo, u.login)
     user = render.user(ctx.world, u)
     user["permissions"] = {
-        "admin": role == "admin", "maintain": role in ("admin", "maintain"),
+        "admin": role == "admin",
+        "maintain": role in ("admin", "maintain"),
         "push": role in ("admin", "maintain", "write"),
-        "triage": role in ("admin", "maintain", "write", "triage"), "pull": role != "none"}
+        "triage": role in ("admin", "maintain", "write", "triage"),
+        "pull": role != "none",
+    }
     user["role_name"] = role
     return Reply(body={"permission": LEGACY.get(role, "read"), "role_name": role, "user": user})
 
@@ -63,18 +72,28 @@ async def get_contents(ctx: Ctx) -> Reply:
     raw = f.text.encode()
     b64 = base64.b64encode(raw).decode()
     # GitHub wraps base64 content at 60 characters, each line ending in "\n".
-    wrapped = "".join(b64[i:i + 60] + "\n" for i in range(0, len(b64), 60))
+    wrapped = "".join(b64[i : i + 60] + "\n" for i in range(0, len(b64), 60))
     api = f"{world.api_url}/repos/{repo.full_name}"
     html = f"{world.api_url}/{repo.full_name}/blob/{ref}/{quote(path)}"
     url = f"{api}/contents/{quote(path)}?ref={quote(ref)}"
     git_url = f"{api}/git/blobs/{f.sha}"
     download = f"{world.api_url}/raw/{repo.full_name}/{ref}/{quote(path)}"
-    return Reply(body={
-        "name": path.rsplit("/", 1)[-1], "path": path, "sha": f.sha, "size": len(raw),
-        "url": url, "html_url": html, "git_url": git_url, "download_url": download,
-        "type": "file", "content": wrapped, "encoding": "base64",
-        "_links": {"self": url, "git": git_url, "html": html},
-    })
+    return Reply(
+        body={
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            "sha": f.sha,
+            "size": len(raw),
+            "url": url,
+            "html_url": html,
+            "git_url": git_url,
+            "download_url": download,
+            "type": "file",
+            "content": wrapped,
+            "encoding": "base64",
+            "_links": {"self": url, "git": git_url, "html": html},
+        }
+    )
 
 
 @router.add("GET", "/orgs/{org}/teams/{team_slug}/members")

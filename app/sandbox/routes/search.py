@@ -44,9 +44,14 @@ def date_pred(expr: str, get: Callable[[Issue], dt.datetime | None]) -> Pred:
     else:
         for op in (">=", "<=", ">", "<", ""):
             if expr.startswith(op):
-                start, end = _day_or_instant(expr[len(op):])
-                low, high = {">=": (start, None), ">": (end, None), "<=": (None, end),
-                             "<": (None, start), "": (start, end)}[op]
+                start, end = _day_or_instant(expr[len(op) :])
+                low, high = {
+                    ">=": (start, None),
+                    ">": (end, None),
+                    "<=": (None, end),
+                    "<": (None, start),
+                    "": (start, end),
+                }[op]
                 break
 
     def pred(i: Issue) -> bool:
@@ -54,6 +59,7 @@ def date_pred(expr: str, get: Callable[[Issue], dt.datetime | None]) -> Pred:
         if value is None:
             return False
         return (low is None or value >= low) and (high is None or value < high)
+
     return pred
 
 
@@ -144,8 +150,9 @@ async def search_issues(ctx: Ctx) -> Reply:
     q = parse(world, raw)
     sort = ctx.request.query.get("sort")
     if sort is not None and sort not in ("created", "updated", "comments"):
-        raise ApiError(422, "Validation Failed",
-                       errors=[{"resource": "Search", "field": "sort", "code": "invalid"}])
+        raise ApiError(
+            422, "Validation Failed", errors=[{"resource": "Search", "field": "sort", "code": "invalid"}]
+        )
     items = []
     for i in world.issues.values():
         repo = world.repos[i.repo]
@@ -158,8 +165,10 @@ async def search_issues(ctx: Ctx) -> Reply:
         if all(p(i) for p in q.preds) and _matches_text(world, i, q):
             items.append(i)
     keys: dict[str, Callable[[Issue], tuple[object, int]]] = {
-        "created": lambda i: (i.created_at, i.id), "updated": lambda i: (i.updated_at, i.id),
-        "comments": lambda i: (len(i.comment_ids), i.id)}
+        "created": lambda i: (i.created_at, i.id),
+        "updated": lambda i: (i.updated_at, i.id),
+        "comments": lambda i: (len(i.comment_ids), i.id),
+    }
     # Without sort GitHub orders by "best match"; the sandbox uses newest first.
     order_desc = ctx.request.query.get("order", "desc") != "asc" or sort is None
     items.sort(key=keys[sort or "created"], reverse=order_desc)

@@ -45,14 +45,34 @@ def _link_events(world: World, actor: Actor, parent: Issue, sub: Issue, added: b
     world.record_event(parent, actor_login(actor), f"sub_issue_{kind}", via)
     world.record_event(sub, actor_login(actor), f"parent_issue_{kind}", via)
     prepo, srepo = world.repos[parent.repo], world.repos[sub.repo]
-    notify(world, prepo, actor, "sub_issues", f"sub_issue_{kind}", extra={
-        "parent_issue_id": parent.id, "parent_issue": render.issue(world, parent),
-        "sub_issue_id": sub.id, "sub_issue": render.issue(world, sub),
-        "sub_issue_repo": render.repository(world, srepo)})
-    notify(world, srepo, actor, "sub_issues", f"parent_issue_{kind}", extra={
-        "parent_issue_id": parent.id, "parent_issue": render.issue(world, parent),
-        "parent_issue_repo": render.repository(world, prepo),
-        "sub_issue_id": sub.id, "sub_issue": render.issue(world, sub)})
+    notify(
+        world,
+        prepo,
+        actor,
+        "sub_issues",
+        f"sub_issue_{kind}",
+        extra={
+            "parent_issue_id": parent.id,
+            "parent_issue": render.issue(world, parent),
+            "sub_issue_id": sub.id,
+            "sub_issue": render.issue(world, sub),
+            "sub_issue_repo": render.repository(world, srepo),
+        },
+    )
+    notify(
+        world,
+        srepo,
+        actor,
+        "sub_issues",
+        f"parent_issue_{kind}",
+        extra={
+            "parent_issue_id": parent.id,
+            "parent_issue": render.issue(world, parent),
+            "parent_issue_repo": render.repository(world, prepo),
+            "sub_issue_id": sub.id,
+            "sub_issue": render.issue(world, sub),
+        },
+    )
 
 
 def _unlink(world: World, actor: Actor, parent: Issue, sub: Issue) -> None:
@@ -66,15 +86,13 @@ def _unlink(world: World, actor: Actor, parent: Issue, sub: Issue) -> None:
 async def list_sub_issues(ctx: Ctx) -> Reply:
     _, iss = load_issue(ctx)
     subs = [ctx.world.issues[i] for i in iss.sub_issue_ids if i in ctx.world.issues]
-    return Reply(body=[render.issue(ctx.world, s) for s in subs if not s.deleted],
-                 paginate=True)
+    return Reply(body=[render.issue(ctx.world, s) for s in subs if not s.deleted], paginate=True)
 
 
 def _sub_from_body(ctx: Ctx) -> Issue:
     body: dict[str, Any] = ctx.body
     sub = ctx.world.issues.get(body["sub_issue_id"])
-    if sub is None or sub.deleted or not can_see(ctx.world, ctx.actor,
-                                                  ctx.world.repos[sub.repo]):
+    if sub is None or sub.deleted or not can_see(ctx.world, ctx.actor, ctx.world.repos[sub.repo]):
         raise not_found()
     return sub
 
@@ -87,24 +105,44 @@ async def add_sub_issue(ctx: Ctx) -> Reply:
     require_role(world, actor, repo, "triage")
     sub = _sub_from_body(ctx)
     if world.repos[sub.repo].owner.lower() != repo.owner.lower():
-        raise invalid("Issue", "sub_issue_id", "invalid",
-                      message="The sub-issue must belong to the same repository owner")
+        raise invalid(
+            "Issue",
+            "sub_issue_id",
+            "invalid",
+            message="The sub-issue must belong to the same repository owner",
+        )
     if sub.id == parent.id or sub.id in _ancestors(world, parent):
-        raise invalid("Issue", "sub_issue_id", "invalid",
-                      message="An issue cannot be a sub-issue of itself or its descendants")
+        raise invalid(
+            "Issue",
+            "sub_issue_id",
+            "invalid",
+            message="An issue cannot be a sub-issue of itself or its descendants",
+        )
     if sub.parent_id == parent.id:
-        raise invalid("Issue", "sub_issue_id", "invalid",
-                      message="Issue is already a sub-issue of this issue")
+        raise invalid(
+            "Issue", "sub_issue_id", "invalid", message="Issue is already a sub-issue of this issue"
+        )
     if sub.parent_id is not None and not ctx.body.get("replace_parent"):
-        raise invalid("Issue", "sub_issue_id", "invalid",
-                      message="Issue may not contain duplicate sub-issues and Sub issue may "
-                              "only have one parent")
+        raise invalid(
+            "Issue",
+            "sub_issue_id",
+            "invalid",
+            message="Issue may not contain duplicate sub-issues and Sub issue may only have one parent",
+        )
     if len(parent.sub_issue_ids) >= MAX_SUB_ISSUES:
-        raise invalid("Issue", "sub_issue_id", "invalid",
-                      message=f"Parent cannot have more than {MAX_SUB_ISSUES} sub-issues")
+        raise invalid(
+            "Issue",
+            "sub_issue_id",
+            "invalid",
+            message=f"Parent cannot have more than {MAX_SUB_ISSUES} sub-issues",
+        )
     if _depth_above(world, parent) + _height_below(world, sub) > MAX_DEPTH:
-        raise invalid("Issue", "sub_issue_id", "invalid",
-                      message=f"Sub-issues cannot be nested more than {MAX_DEPTH} levels")
+        raise invalid(
+            "Issue",
+            "sub_issue_id",
+            "invalid",
+            message=f"Sub-issues cannot be nested more than {MAX_DEPTH} levels",
+        )
     if sub.parent_id is not None:
         _unlink(world, actor, world.issues[sub.parent_id], sub)
     parent.sub_issue_ids.append(sub.id)

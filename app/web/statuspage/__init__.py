@@ -49,5 +49,7 @@ def _answer(status: int, reason: str, wants_json: bool) -> web.Response:
         return web.json_response({"message": reason}, status=status)
     return web.Response(
         text=message_page("No status page" if status == 404 else "Status unavailable", reason),
-        status=status, content_type="text/html", charset="utf-8"
+        status=status,
+        content_type="text/html",
+        charset="utf-8",
     )

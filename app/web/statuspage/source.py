@@ -91,8 +91,9 @@ class StatusPages:
         if not config.status_page:
             return None
         workflow = config.workflow
-        numbers = await _active_numbers(gh, owner, repo, workflow.incident_label.name,
-                                        workflow.security.label.name)
+        numbers = await _active_numbers(
+            gh, owner, repo, workflow.incident_label.name, workflow.security.label.name
+        )
         bot = await services.bot_login()
         incidents = await load_incidents(gh, owner, repo, numbers, bot, concurrency=CONCURRENCY)
         return build_page(f"{owner}/{repo}", incidents, workflow, services.now())
@@ -118,4 +119,3 @@ async def _active_numbers(gh: GitHubAPI, owner: str, repo: str, label: str, secu
         if len(numbers) >= MAX_INCIDENTS:
             break
     return numbers
-
