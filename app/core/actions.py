@@ -2,27 +2,22 @@
 
 The rules return a list of these; the executor performs them in order against
 GitHub and skips what is already so. Bot comments carry a hidden marker
-(``marker(kind)``) so they can be found and edited instead of posted again.
+(``app.core.markers``) so they can be found and edited instead of posted again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core import markers
 from app.workflow.model import LabelSpec
-
-MARKER_PREFIX = "<!-- incident-bot:"
-
-
-def marker(kind: str) -> str:
-    """The hidden marker that identifies the bot comment of this kind."""
-    return f"{MARKER_PREFIX}{kind} -->"
 
 
 def _require_marker(kind: str | None, body: str) -> None:
-    # The executor finds comments by marker; a body without it would be posted again forever.
-    if kind is not None and marker(kind) not in body:
-        raise ValueError(f"comment body must contain {marker(kind)!r}")
+    # The writer finds comments by the marker on their first line (app.core.markers); a
+    # body without it there would be posted again forever.
+    if kind is not None and markers.kind_of(body) != kind:
+        raise ValueError(f"comment body must start with {markers.tag(kind)!r}")
 
 
 @dataclass(frozen=True)
@@ -55,7 +50,7 @@ class SetAssignees:
 
 @dataclass(frozen=True)
 class UpsertComment:
-    """Edit the bot comment containing marker(kind) if its body differs, else create it."""
+    """Edit the bot comment containing markers.tag(kind) if its body differs, else create it."""
 
     kind: str
     body: str
@@ -66,7 +61,7 @@ class UpsertComment:
 
 @dataclass(frozen=True)
 class Reply:
-    """Post a new comment; with a kind, only if no bot comment with marker(kind) exists."""
+    """Post a new comment; with a kind, only if no bot comment with markers.tag(kind) exists."""
 
     body: str
     kind: str | None = None
@@ -79,7 +74,7 @@ class Reply:
 class OpenFollowup:
     """Open an issue (title, body, labels) and link it as a sub-issue of the incident.
 
-    Skipped when a sub-issue of the incident already contains marker(kind) in its body.
+    Skipped when a sub-issue of the incident already contains markers.tag(kind) in its body.
     """
 
     kind: str

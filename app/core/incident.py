@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from app.core import ledger as ledger_codec
-from app.core.actions import marker
+from app.core import markers
 from app.core.ledger import Ledger
 from app.workflow.model import Severity, Status, Workflow
 
 COLLABORATOR_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
-SUMMARY = "summary"
+SUMMARY = markers.SUMMARY
 T = TypeVar("T")
 
 
@@ -216,9 +216,10 @@ class Incident:
     # --- the bot's own comments -----------------------------------------------------------
 
     def bot_comment(self, kind: str) -> Comment | None:
-        """The bot's comment carrying marker(kind), the first one if there are several."""
-        tag = marker(kind)
-        return next((c for c in self.comments if c.author == self.bot_login and tag in c.body), None)
+        """The bot's comment of this kind (its first line says so), the first one if there are several."""
+        return next(
+            (c for c in self.comments if c.author == self.bot_login and markers.kind_of(c.body) == kind), None
+        )
 
     def has_bot_comment(self, kind: str) -> bool:
         return self.bot_comment(kind) is not None

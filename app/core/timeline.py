@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.core import markers
 from app.core.incident import Incident, IssueEvent
 from app.workflow.model import Workflow
 
@@ -126,7 +127,7 @@ def _who(incident: Incident, event: IssueEvent, commands: re.Pattern[str]) -> st
         and event.at - ASKED_WITHIN <= c.created_at <= event.at
         and commands.search(c.body)
         and incident.ledger.has_processed(c.id)
-        and not incident.has_bot_comment(f"reply-{c.id}")  # refused: it changed nothing
+        and not incident.has_bot_comment(markers.reply(c.id))  # refused: it changed nothing
     ]
     return asked[-1].author if asked else ""
 

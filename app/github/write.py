@@ -15,6 +15,7 @@ from typing import Any
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
+from app.core import markers
 from app.core.actions import (
     Action,
     AddLabels,
@@ -26,7 +27,6 @@ from app.core.actions import (
     Reply,
     SetAssignees,
     UpsertComment,
-    marker,
 )
 from app.core.incident import Incident
 
@@ -148,8 +148,7 @@ class Executor:
     # --- comments ------------------------------------------------------------------------
 
     def _bot_comment_id(self, kind: str) -> int | None:
-        tag = marker(kind)
-        return next((cid for cid, body in self._bot_comments.items() if tag in body), None)
+        return next((cid for cid, body in self._bot_comments.items() if markers.kind_of(body) == kind), None)
 
     async def _upsert_comment(self, kind: str, body: str) -> None:
         comment_id = self._bot_comment_id(kind)
@@ -213,7 +212,6 @@ class Executor:
         An unmarked comment counts only if it was not there when the incident was read:
         saying the same thing again later (a second refused transition) is legitimate.
         """
-        tag = marker(kind) if kind is not None else None
         known = {c.id for c in self.incident.comments}
         url = "/repos/{owner}/{repo}/issues/{number}/comments?per_page=100"
         found = []
@@ -221,7 +219,10 @@ class Executor:
             if (c.get("user") or {}).get("login") != self.incident.bot_login:
                 continue
             text = str(c.get("body") or "")
-            same = tag in text if tag is not None else text == body and int(c["id"]) not in known
+            if kind is not None:
+                same = markers.kind_of(text) == kind
+            else:
+                same = text == body and int(c["id"]) not in known
             if same:
                 found.append((int(c["id"]), text))
         return sorted(found)
@@ -233,11 +234,10 @@ class Executor:
         self.done.append(f"update issue {', '.join(sorted(data))}")
 
     async def _open_followup(self, action: OpenFollowup) -> None:
-        tag = marker(action.kind)
-        if any(tag in sub.body for sub in self.incident.sub_issues):
+        if any(markers.kind_of(sub.body) == action.kind for sub in self.incident.sub_issues):
             return
         # Replicas, as for comments above: re-read, create, re-read and keep the first.
-        if await self._followups(tag):
+        if await self._followups(action.kind):
             return
         created = await self.gh.post(
             "/repos/{owner}/{repo}/issues",
@@ -254,16 +254,16 @@ class Executor:
         # closed as a duplicate. The check runs after linking, so whichever run links last
         # sees every copy and closes all but the first (lowest number); an earlier run
         # that saw only some of them never closes the first, as it is the lowest of any.
-        for number, sub_id in (await self._followups(tag))[1:]:
+        for number, sub_id in (await self._followups(action.kind))[1:]:
             await self._drop_followup(number, sub_id)
 
-    async def _followups(self, tag: str) -> list[tuple[int, int]]:
-        """(number, id) of the incident's sub-issues carrying `tag`, the first first."""
+    async def _followups(self, kind: str) -> list[tuple[int, int]]:
+        """(number, id) of the incident's sub-issues of this kind, the first first."""
         url = "/repos/{owner}/{repo}/issues/{number}/sub_issues?per_page=100"
         found = [
             (int(sub["number"]), int(sub["id"]))
             async for sub in self.gh.getiter(url, self.issue.vars)
-            if tag in str(sub.get("body") or "")
+            if markers.kind_of(str(sub.get("body") or "")) == kind
         ]
         return sorted(found)
 

@@ -23,9 +23,9 @@ from app.core.actions import (
     Reply,
     SetAssignees,
     UpsertComment,
-    marker,
 )
 from app.core.incident import Incident
+from app.core.markers import tag as marker
 from app.core.rules import CommentCreated, Context, FollowupChanged, Trigger
 from app.core.rules.decide import decide
 from app.workflow.forms import FormFacts

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from app.core import timeline
-from app.core.actions import marker
+from app.core import markers, timeline
 from app.core.commands.grammar import Command, Parsed, parse, usage
 from app.core.incident import Comment, Incident
 from app.core.ledger import PROCESSED_MAX, Ack, Handoff, RoleAssignment, Update
@@ -36,12 +35,12 @@ class Outcome:
 
 
 def reply_kind(comment_id: int) -> str:
-    return f"reply-{comment_id}"
+    return markers.reply(comment_id)
 
 
 def _reply(plan: Plan, comment: CommentCreated, text: str) -> Plan:
     kind = reply_kind(comment.comment_id)
-    return plan.reply(f"{marker(kind)}\n@{comment.author} {text}", kind=kind)
+    return plan.reply(f"{markers.tag(kind)}\n@{comment.author} {text}", kind=kind)
 
 
 def already_handled(plan: Plan, comment: CommentCreated) -> bool:
@@ -143,10 +142,10 @@ def _without_permission(
         plan = _reply(plan, comment, summary.help_text())
     if any(c.verb == "incident" for c in commands) and not plan.after.is_incident(workflow):
         plan = plan.reply(
-            f"{marker('report')}\nThanks @{comment.author}: this is recorded as a possible "
+            f"{markers.tag(markers.REPORT)}\nThanks @{comment.author}: this is recorded as a possible "
             "incident. A maintainer (triage permission or above) confirms it by writing "
             "`/incident`.",
-            kind="report",
+            kind=markers.REPORT,
         )
     return plan
 

@@ -7,6 +7,7 @@ twice, the incident ends in the same place and a repeat finds nothing to do.
 
 from __future__ import annotations
 
+from app.core import markers
 from app.core.actions import Action
 from app.core.commands.apply import on_comment
 from app.core.incident import Incident
@@ -92,7 +93,7 @@ def _last_severity(incident: Incident, workflow: Workflow, ctx: Context) -> str:
 def _config_notice(plan: Plan, ctx: Context) -> Plan:
     """Say once, on the incident, that the repository's settings are broken (and when fixed)."""
     if ctx.config_error:
-        return plan.upsert("config-error", summary.config_error(ctx.config_error))
-    if plan.before.has_bot_comment("config-error"):
-        return plan.upsert("config-error", summary.config_fixed())
+        return plan.upsert(markers.CONFIG_ERROR, summary.config_error(ctx.config_error))
+    if plan.before.has_bot_comment(markers.CONFIG_ERROR):
+        return plan.upsert(markers.CONFIG_ERROR, summary.config_fixed())
     return plan

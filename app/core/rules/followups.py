@@ -11,14 +11,15 @@ title unless its author wrote one.
 
 from __future__ import annotations
 
-from app.core.actions import OpenFollowup, marker
+from app.core import markers
+from app.core.actions import OpenFollowup
 from app.core.commands.grammar import Command
 from app.core.incident import Incident
 from app.core.rules.plan import Plan
 from app.core.rules.triggers import CommentCreated
 from app.workflow.model import Workflow
 
-DISCUSSION = "discussion"
+DISCUSSION = markers.DISCUSSION
 TITLE_LIMIT = 256  # GitHub's limit for an issue title
 
 
@@ -57,7 +58,7 @@ def on_command(plan: Plan, workflow: Workflow, comment: CommentCreated, command:
         why = "It tracks lasting work that came out of the incident."
     title = command.value or default_title(incident, workflow)
     by = f"opened by @{comment.author}"
-    return _open(plan, workflow, f"followup-{comment.comment_id}", title, by, why, critical)
+    return _open(plan, workflow, markers.followup(comment.comment_id), title, by, why, critical)
 
 
 def on_resolve(plan: Plan, workflow: Workflow) -> Plan:
@@ -70,9 +71,8 @@ def on_resolve(plan: Plan, workflow: Workflow) -> Plan:
 
 
 def _already_opened(plan: Plan, kind: str) -> bool:
-    tag = marker(kind)
     planned = any(isinstance(a, OpenFollowup) and a.kind == kind for a in plan.actions)
-    return planned or any(tag in s.body for s in plan.after.sub_issues)
+    return planned or any(markers.kind_of(s.body) == kind for s in plan.after.sub_issues)
 
 
 def _open(plan: Plan, workflow: Workflow, kind: str, title: str, by: str, why: str, critical: bool) -> Plan:
@@ -83,7 +83,7 @@ def _open(plan: Plan, workflow: Workflow, kind: str, title: str, by: str, why: s
     labels = (policy.label.name, policy.critical_label.name) if critical else (policy.label.name,)
     name = incident_name(incident, workflow)
     link = "" if f"#{incident.number}" in name else f" (#{incident.number})"
-    lines = [marker(kind), f"Follow-up of {name}{link}, {by}."]
+    lines = [markers.tag(kind), f"Follow-up of {name}{link}, {by}."]
     lines += ["", f"**Why:** {why}"]
     if policy.body_intro:
         lines += ["", policy.body_intro.strip()]

@@ -7,7 +7,7 @@ nobody leading) made it. Taking the lead yourself needs no ping.
 
 from __future__ import annotations
 
-from app.core.actions import marker
+from app.core import markers
 from app.core.ledger import Handoff
 from app.core.rules.plan import Plan
 from app.core.rules.reminders import describe
@@ -15,7 +15,7 @@ from app.workflow.model import Workflow
 
 
 def handoff_kind(comment_id: int) -> str:
-    return f"handoff-{comment_id}"
+    return markers.handoff(comment_id)
 
 
 def ping_new_lead(plan: Plan, workflow: Workflow, comment_id: int) -> Plan:
@@ -24,7 +24,7 @@ def ping_new_lead(plan: Plan, workflow: Workflow, comment_id: int) -> Plan:
     if handoff is None or handoff.to_login.lower() == handoff.by.lower():
         return plan
     kind = handoff_kind(comment_id)
-    return plan.reply(f"{marker(kind)}\n{_text(plan, workflow, handoff)}", kind=kind)
+    return plan.reply(f"{markers.tag(kind)}\n{_text(plan, workflow, handoff)}", kind=kind)
 
 
 def _text(plan: Plan, workflow: Workflow, handoff: Handoff) -> str:

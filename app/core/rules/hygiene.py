@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from app.core.actions import marker
+from app.core import markers
 from app.core.incident import Incident, SubIssue
 from app.core.ledger import Ledger
 from app.core.rules.plan import Plan
@@ -74,7 +74,7 @@ def _remind(plan: Plan, name: str, text: str) -> Plan:
     ledger = plan.after.ledger
     kept = tuple(k for k in ledger.sent if not k.startswith(f"{name}:"))
     plan = plan.with_ledger(replace(ledger, sent=(*kept, key)))
-    return plan.reply(f"{marker(key)}\n{text}", kind=key)
+    return plan.reply(f"{markers.tag(key)}\n{text}", kind=key)
 
 
 def _lead(incident: Incident) -> str:

@@ -8,6 +8,7 @@ checklists once.
 
 from __future__ import annotations
 
+from app.core import markers
 from app.core.incident import Incident
 from app.core.rules import followups, gate, retro
 from app.core.rules.plan import Plan
@@ -73,6 +74,6 @@ def after_resolve(plan: Plan, workflow: Workflow) -> Plan:
     status = plan.after.status(workflow)
     if status is None or not status.resolved:
         return plan
-    plan = plan.reply(summary.closeout(plan.after, workflow), kind="closeout")
+    plan = plan.reply(summary.closeout(plan.after, workflow), kind=markers.CLOSEOUT)
     plan = retro.post(plan, workflow)
     return followups.on_resolve(plan, workflow)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.core import timeline
+from app.core import markers, timeline
 from app.core.incident import SUMMARY, Incident
 from app.core.lead import choose_lead
 from app.core.rules.context import Context
@@ -56,7 +56,7 @@ def _inform_roles(plan: Plan, workflow: Workflow) -> Plan:
         people = [login for login in role.notify if login.lower() != plan.after.author.lower()]
         if people:
             plan = plan.reply(
-                summary.role_notice(plan.after, workflow, role, people), kind=f"notify-{role.key}"
+                summary.role_notice(plan.after, workflow, role, people), kind=markers.notify(role.key)
             )
     return plan
 
@@ -91,4 +91,4 @@ def _thank_reporter(plan: Plan, workflow: Workflow) -> Plan:
         return plan
     if incident.author == incident.bot_login:
         return plan
-    return plan.reply(summary.thanks(incident, workflow), kind="thanks")
+    return plan.reply(summary.thanks(incident, workflow), kind=markers.THANKS)

@@ -15,8 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from app.core import timeline
-from app.core.actions import marker
+from app.core import markers, timeline
 from app.core.incident import Incident
 from app.core.lead import next_escalation
 from app.core.ledger import Escalation, Ledger
@@ -25,7 +24,7 @@ from app.core.rules.plan import Plan
 from app.core.texts import summary
 from app.workflow.model import Severity, Workflow
 
-UPDATE_REMINDER = "update-reminder"
+UPDATE_REMINDER = markers.UPDATE_REMINDER
 
 
 def on_sweep(plan: Plan, workflow: Workflow, ctx: Context) -> Plan:
@@ -90,7 +89,7 @@ def _with_reminder(ledger: Ledger, key: str) -> Ledger:
 def _update_text(incident: Incident, severity: Severity, quiet: dt.timedelta, key: str) -> str:
     who = f"@{incident.lead}" if incident.lead else "Whoever leads this incident:"
     return (
-        f"{marker(key)}\n⏰ {who} no update for {describe(quiet)}: severity {severity.key} "
+        f"{markers.tag(key)}\n⏰ {who} no update for {describe(quiet)}: severity {severity.key} "
         f"asks for one at least every {describe(severity.update_every)}. "
         "Write `/update TEXT` with what changed and what you try next."
     )
@@ -118,7 +117,7 @@ def escalation_due(incident: Incident, workflow: Workflow, severity: Severity) -
 
 
 def escalation_key(login: str) -> str:
-    return f"escalation:{login.lower()}"
+    return markers.escalation(login)
 
 
 def escalate(plan: Plan, workflow: Workflow, severity: Severity, ctx: Context) -> Plan:
@@ -141,7 +140,7 @@ def escalate(plan: Plan, workflow: Workflow, severity: Severity, ctx: Context) -
 def _escalation_text(incident: Incident, severity: Severity, target: str) -> str:
     lead = f"@{incident.lead} has" if incident.lead else "nobody has"
     return (
-        f"{marker(escalation_key(target))}\n🚨 @{target}: {lead} not acknowledged this severity "
+        f"{markers.tag(escalation_key(target))}\n🚨 @{target}: {lead} not acknowledged this severity "
         f"{severity.key} incident within {describe(severity.ack_within)}. Can you take it? "
         f"Write `/lead @{target}` and `/ack`."
     )

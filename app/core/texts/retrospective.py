@@ -11,13 +11,12 @@ replaced (``refresh``): their ticks and notes stay.
 
 from __future__ import annotations
 
-from app.core import timeline
-from app.core.actions import marker
+from app.core import markers, timeline
 from app.core.incident import Incident
 from app.core.texts.summary import timeline_table
 from app.workflow.model import Workflow
 
-RETRO = "retro"
+RETRO = markers.RETRO
 TIMELINE_START = "<!-- incident-bot:retro-timeline -->"
 TIMELINE_END = "<!-- incident-bot:retro-timeline-end -->"
 PEOPLE_EVENTS = frozenset({"labeled", "unlabeled", "closed", "reopened", "assigned", "unassigned"})
@@ -77,7 +76,7 @@ def timeline_block(incident: Incident, workflow: Workflow) -> list[str]:
 def render(incident: Incident, workflow: Workflow) -> str:
     who = " ".join(f"@{p}" for p in attendees(incident, workflow)) or "_nobody recorded yet_"
     lines = [
-        marker(RETRO),
+        markers.tag(RETRO),
         f"### Retrospective: {_title(incident, workflow)}",
         "",
         _host(incident),

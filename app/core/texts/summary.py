@@ -13,8 +13,7 @@ import re
 from dataclasses import replace
 
 from app.core import ledger as ledger_codec
-from app.core import timeline
-from app.core.actions import marker
+from app.core import markers, timeline
 from app.core.commands.grammar import USAGE
 from app.core.incident import SUMMARY, Incident
 from app.core.ledger import Ledger
@@ -172,7 +171,7 @@ def _render(incident: Incident, workflow: Workflow, now: dt.datetime, checked: s
     severity = incident.severity(workflow)
     status = incident.status(workflow)
     lines = [
-        marker(SUMMARY),
+        markers.tag(SUMMARY),
         _headline(incident, workflow),
         "",
         _lead_line(incident, workflow),
@@ -223,7 +222,7 @@ def render_untracked(incident: Incident, workflow: Workflow) -> str:
     label = workflow.incident_label.name
     return "\n".join(
         [
-            marker(SUMMARY),
+            markers.tag(SUMMARY),
             "### ⚪ No longer tracked as an incident",
             "",
             f"The `{label}` label was removed, so the bot has stopped tracking this issue. "
@@ -248,15 +247,15 @@ def thanks(incident: Incident, workflow: Workflow) -> str:
         text = text.replace(key, value)
     if f"@{incident.author}" not in text:
         text = f"@{incident.author} {text}"
-    return f"{marker('thanks')}\n{text}"
+    return f"{markers.tag(markers.THANKS)}\n{text}"
 
 
 def role_notice(incident: Incident, workflow: Workflow, role: Role, people: list[str]) -> str:
     """One ping to the people a role says must hear of every incident; no issue text."""
     mentions = " ".join(f"@{login}" for login in people)
     return (
-        f"{marker(f'notify-{role.key}')}\n{mentions}: incident #{incident.number} was declared and you "
-        f"are to be informed as {role.name}. Whoever takes the role for this incident: "
+        f"{markers.tag(markers.notify(role.key))}\n{mentions}: incident #{incident.number} was declared "
+        f"and you are to be informed as {role.name}. Whoever takes the role for this incident: "
         f"`/role {role.key} @login`."
     )
 
@@ -274,7 +273,7 @@ def help_text() -> str:
 
 def closeout(incident: Incident, workflow: Workflow) -> str:
     open_followups = [s for s in incident.sub_issues if s.state == "open"]
-    lines = [marker("closeout"), f"### Close-out: {_title(incident, workflow)} is resolved", ""]
+    lines = [markers.tag(markers.CLOSEOUT), f"### Close-out: {_title(incident, workflow)} is resolved", ""]
     lines += _checklist(list(workflow.closeout_checklist), set())
     if open_followups:
         lines += ["", "Open follow-ups: " + ", ".join(f"#{s.number}" for s in open_followups)]
@@ -284,7 +283,7 @@ def closeout(incident: Incident, workflow: Workflow) -> str:
 def config_error(error: str) -> str:
     return "\n".join(
         [
-            marker("config-error"),
+            markers.tag(markers.CONFIG_ERROR),
             "⚠️ The incident settings of this repository (`.github/incidents.yml`) could not be "
             "used, so the bot runs with its defaults:",
             "",
@@ -294,4 +293,4 @@ def config_error(error: str) -> str:
 
 
 def config_fixed() -> str:
-    return f"{marker('config-error')}\n✅ The incident settings load again."
+    return f"{markers.tag(markers.CONFIG_ERROR)}\n✅ The incident settings load again."

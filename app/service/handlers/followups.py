@@ -20,7 +20,7 @@ from gidgethub import BadRequest, sansio
 from gidgethub.abc import GitHubAPI
 from gidgethub.routing import Router
 
-from app.core.actions import MARKER_PREFIX
+from app.core import markers
 from app.core.rules import FollowupChanged
 from app.github.write import IssueRef
 from app.service.pipeline import handle_incident
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 REFERENCE = re.compile(r"(?<![\w/&#])#(\d+)\b")  # "#12", not "&#12;", "a#12" or "org/repo#12"
 ISSUE_URL = re.compile(r"/repos/([^/]+)/([^/]+)/issues/(\d+)$")
-BOT_FOLLOWUP = f"{MARKER_PREFIX}followup-"
 
 
 def referenced_numbers(body: str, own: int) -> list[int]:
@@ -56,9 +55,8 @@ def _is_incident(issue: dict[str, Any], workflow: Workflow) -> bool:
 
 
 def looks_like_followup(issue: dict[str, Any], workflow: Workflow) -> bool:
-    return workflow.followups.label.name.lower() in _label_names(issue) or BOT_FOLLOWUP in str(
-        issue.get("body") or ""
-    )
+    bot_made = markers.is_followup(markers.kind_of(str(issue.get("body") or "")))
+    return workflow.followups.label.name.lower() in _label_names(issue) or bot_made
 
 
 @router.register("issues", action="opened")
