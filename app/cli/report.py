@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core import timeline
+from app.core.durations import format_duration
 from app.core.incident import Incident
 from app.github.client import GitHubApp
 from app.github.installation import BadRepoName, repo_installation, split_repo
@@ -129,7 +130,7 @@ def render_text(report: Report) -> str:
     lines = [title, ""]
     header = ["severity", "incidents", *(f"to {stage}" for stage in STAGES)]
     cells = [
-        [row.label, str(row.count), *(timeline.format_duration(row.medians[s]) for s in STAGES)]
+        [row.label, str(row.count), *(format_duration(row.medians[s]) for s in STAGES)]
         for row in (*report.rows, report.total)
     ]
     lines += _table(header, cells, numeric={1, 2, 3, 4})

@@ -2,8 +2,14 @@
 
 Accepted /ack, /update, /role and /lead commands, who declared it, reminders
 already sent and command comments already processed live in a hidden JSON
-block inside the summary comment: ``<!-- incident-bot:ledger {...} -->``.
+block, the last line of the summary comment: ``<!-- incident-bot:ledger {...} -->``.
 GitHub stays the only store; any replica reads the ledger back from the issue.
+Only that last line is read: the same text anywhere else is people's words.
+
+What is stored is bounded whatever people do: at most ``ENTRIES_MAX`` of each
+kind of entry (the newest; how many updates were folded is counted), and the
+encoded block fits ``ENCODED_MAX`` characters, the oldest update texts blanked
+first, so the summary that carries it always fits GitHub's comment limit.
 
 The block must never end the HTML comment early, whatever people typed, so
 ``-``, ``<`` and ``>`` are written as JSON ``\\u`` escapes. Times are epoch
@@ -15,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,7 +28,9 @@ LEDGER_OPEN = "<!-- incident-bot:ledger "
 LEDGER_CLOSE = " -->"
 UPDATE_TEXT_MAX = 1000  # one /update is a status line, not an essay
 PROCESSED_MAX = 500  # comment ids remembered; older redeliveries are not a realistic threat
-_BLOCK = re.compile(re.escape(LEDGER_OPEN) + r"(.*?)" + re.escape(LEDGER_CLOSE), re.DOTALL)
+ENTRIES_MAX = 200  # acks, updates, roles, hand-offs, escalations: the newest of each
+SENT_MAX = 200  # reminder keys: the newest
+ENCODED_MAX = 24_000  # characters of the block: a third of a comment, the rest is the summary
 
 
 def _epoch(at: dt.datetime) -> int:
@@ -109,6 +116,7 @@ class Ledger:
     sent: tuple[str, ...] = ()  # keys of reminders/escalations already posted
     escalations: tuple[Escalation, ...] = ()  # who was pinged, when: the timeline shows them
     processed: tuple[int, ...] = field(default=())  # command comment ids already handled
+    folded_updates: int = 0  # older updates no longer kept (ENTRIES_MAX)
 
     def has_processed(self, comment_id: int) -> bool:
         return comment_id in self.processed
@@ -133,14 +141,25 @@ class Ledger:
         bounded = replace(update, text=bound_text(update.text))
         return replace(self, updates=(*self.updates, bounded))
 
-    def without_oldest_update_text(self) -> Ledger | None:
-        """The ledger with the oldest still-present update text dropped; None if none is left."""
-        for index, update in enumerate(self.updates):
-            if update.text:
-                updates = list(self.updates)
-                updates[index] = replace(update, text="")
-                return replace(self, updates=tuple(updates))
-        return None
+    def bounded(self) -> Ledger:
+        """At most ENTRIES_MAX of each kind (the newest), SENT_MAX keys, PROCESSED_MAX ids."""
+        dropped = max(len(self.updates) - ENTRIES_MAX, 0)
+        return replace(
+            self,
+            acks=self.acks[-ENTRIES_MAX:],
+            updates=self.updates[-ENTRIES_MAX:],
+            roles=self.roles[-ENTRIES_MAX:],
+            handoffs=self.handoffs[-ENTRIES_MAX:],
+            escalations=self.escalations[-ENTRIES_MAX:],
+            sent=self.sent[-SENT_MAX:],
+            processed=self.processed[-PROCESSED_MAX:],
+            folded_updates=self.folded_updates + dropped,
+        )
+
+    def without_update_texts(self, count: int) -> Ledger:
+        """The ledger with the texts of its `count` oldest updates blanked (they stay as entries)."""
+        updates = tuple(replace(u, text="") if i < count else u for i, u in enumerate(self.updates))
+        return replace(self, updates=updates)
 
 
 def bound_text(text: str) -> str:
@@ -167,6 +186,8 @@ def _to_json(ledger: Ledger) -> dict[str, Any]:
     if ledger.escalations:
         data["esc"] = [[e.to, e.lead, _epoch(e.at)] for e in ledger.escalations]
     data["done"] = list(ledger.processed)
+    if ledger.folded_updates:
+        data["fold"] = ledger.folded_updates
     return data
 
 
@@ -196,11 +217,11 @@ def _from_json(data: Any) -> Ledger:
             for to, lead, t in data.get("esc", [])
         ),
         processed=tuple(_int(c) for c in data.get("done", [])),
-    )
+        folded_updates=_int(data.get("fold", 0)),
+    ).bounded()
 
 
-def encode(ledger: Ledger) -> str:
-    """The hidden block, safe inside an HTML comment whatever the texts contain."""
+def _block(ledger: Ledger) -> str:
     text = json.dumps(_to_json(ledger), ensure_ascii=True, separators=(",", ":"))
     # No negative numbers are stored, so every '-' is inside a string and may be escaped.
     for char, escape in (("-", "\\u002d"), ("<", "\\u003c"), (">", "\\u003e")):
@@ -208,14 +229,34 @@ def encode(ledger: Ledger) -> str:
     return f"{LEDGER_OPEN}{text}{LEDGER_CLOSE}"
 
 
+def encode(ledger: Ledger) -> str:
+    """The hidden block, one line, safe inside an HTML comment and at most ENCODED_MAX long.
+
+    When the update texts make it too long, the oldest are blanked: the fewest that
+    make it fit, found by bisection (a few encodings, not one per update).
+    """
+    ledger = ledger.bounded()
+    block = _block(ledger)
+    if len(block) <= ENCODED_MAX:
+        return block
+    low, high = 1, len(ledger.updates)  # blanking all texts always fits: entries are bounded
+    while low < high:
+        middle = (low + high) // 2
+        if len(_block(ledger.without_update_texts(middle))) <= ENCODED_MAX:
+            high = middle
+        else:
+            low = middle + 1
+    return _block(ledger.without_update_texts(low))
+
+
 def decode(comment_body: str | None) -> Ledger:
-    """The ledger inside a summary comment; an empty ledger when absent or unreadable."""
+    """The ledger on the last line of a summary comment; an empty ledger when absent or unreadable."""
     if not comment_body:
         return Ledger()
-    found = _BLOCK.search(comment_body)
-    if found is None:
+    last = comment_body.rstrip("\r\n").rsplit("\n", 1)[-1].rstrip("\r")
+    if not (last.startswith(LEDGER_OPEN) and last.endswith(LEDGER_CLOSE)) or len(last) > 2 * ENCODED_MAX:
         return Ledger()
     try:
-        return _from_json(json.loads(found.group(1)))
-    except (ValueError, TypeError, OverflowError, OSError):
+        return _from_json(json.loads(last[len(LEDGER_OPEN) : -len(LEDGER_CLOSE)]))
+    except (ValueError, TypeError, OverflowError, OSError, RecursionError):
         return Ledger()

@@ -220,21 +220,3 @@ def build(incident: Incident, workflow: Workflow) -> Timeline:
         stabilized_at=_first_status_time(incident, workflow, stabilized),
         resolved_at=_first_status_time(incident, workflow, resolved),
     )
-
-
-def format_duration(delta: dt.timedelta | None) -> str:
-    """ "2h 05m", "3d 4h", "12m": short enough for a table cell."""
-    if delta is None:
-        return "—"
-    minutes = int(delta.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m"
-
-
-def format_time(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 
 from app.core.actions import Reply
+from app.core.durations import format_duration
 from app.core.rules import Sweep
-from app.core.rules.reminders import describe, missed_windows
+from app.core.rules.reminders import missed_windows
 from app.workflow.model import Workflow
 from tests.rules.factories import (
     MINUTE,
@@ -39,8 +40,14 @@ def test_missed_windows_count_whole_windows_since_the_start(minutes: int, expect
     assert missed_windows(T0, dt.timedelta(hours=1), T0 + minutes * MINUTE) == expected
 
 
-def test_describe_reads_like_a_workflow_duration() -> None:
-    assert [describe(d * MINUTE) for d in (15, 60, 90, 24 * 60)] == ["15m", "1h", "1h 30m", "1d"]
+def test_reminders_write_durations_as_the_summary_does() -> None:
+    """One formatter for every bot text: a thread never shows "2h 5m" beside "2h 05m"."""
+    assert [format_duration(d * MINUTE) for d in (15, 60, 90, 24 * 60)] == [
+        "15m",
+        "1h 00m",
+        "1h 30m",
+        "1d 0h",
+    ]
 
 
 def test_one_update_reminder_per_missed_window_across_repeated_sweeps() -> None:
@@ -64,7 +71,7 @@ def test_an_update_restarts_the_cadence() -> None:
     say(issue, "/ack\n/update rolled back the deploy", author=lead)
     assert _sweep(issue, 61) == [] and _sweep(issue, 109) == []
     (reminder,) = _sweep(issue, 111)
-    assert "no update for 1h 1m" in reminder
+    assert "no update for 1h 01m" in reminder
 
 
 def test_the_ledger_keeps_only_the_current_cadence_keys() -> None:

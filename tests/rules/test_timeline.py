@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.core import timeline
+from app.core.durations import format_duration
 from app.core.rules import Closed, Labeled
 from tests.rules.factories import (
     MINUTE,
@@ -83,10 +84,10 @@ def test_the_summary_shows_the_table_and_durations() -> None:
 
 
 def test_format_duration() -> None:
-    assert timeline.format_duration(None) == "—"
-    assert timeline.format_duration(dt.timedelta(minutes=5)) == "5m"
-    assert timeline.format_duration(dt.timedelta(hours=2, minutes=5)) == "2h 05m"
-    assert timeline.format_duration(dt.timedelta(days=3, hours=4)) == "3d 4h"
+    assert format_duration(None) == "—"
+    assert format_duration(dt.timedelta(minutes=5)) == "5m"
+    assert format_duration(dt.timedelta(hours=2, minutes=5)) == "2h 05m"
+    assert format_duration(dt.timedelta(days=3, hours=4)) == "3d 4h"
 
 
 def test_rebuilt_after_a_restart_from_github_json_alone() -> None:

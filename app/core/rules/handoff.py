@@ -8,9 +8,9 @@ nobody leading) made it. Taking the lead yourself needs no ping.
 from __future__ import annotations
 
 from app.core import markers
+from app.core.durations import format_duration
 from app.core.ledger import Handoff
 from app.core.rules.plan import Plan
-from app.core.rules.reminders import describe
 from app.workflow.model import Workflow
 
 
@@ -30,7 +30,8 @@ def ping_new_lead(plan: Plan, workflow: Workflow, comment_id: int) -> Plan:
 def _text(plan: Plan, workflow: Workflow, handoff: Handoff) -> str:
     severity = plan.after.severity(workflow)
     cadence = (
-        f" and post `/update TEXT` at least every {describe(severity.update_every)} (severity {severity.key})"
+        f" and post `/update TEXT` at least every {format_duration(severity.update_every)}"
+        f" (severity {severity.key})"
         if severity
         else ""
     )

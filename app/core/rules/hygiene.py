@@ -17,11 +17,12 @@ import datetime as dt
 from dataclasses import replace
 
 from app.core import markers
+from app.core.durations import format_duration
 from app.core.incident import Incident, SubIssue
 from app.core.ledger import Ledger
 from app.core.rules.plan import Plan
 from app.core.texts import retrospective
-from app.core.timeline import effective_changes, format_duration
+from app.core.timeline import effective_changes
 from app.workflow.model import Workflow
 
 RETRO_REMINDER = "retro-reminder"

@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import replace
 
 from app.core import markers, timeline
+from app.core.durations import format_duration
 from app.core.incident import Incident
 from app.core.lead import next_escalation
 from app.core.ledger import Escalation, Ledger
@@ -89,8 +90,8 @@ def _with_reminder(ledger: Ledger, key: str) -> Ledger:
 def _update_text(incident: Incident, severity: Severity, quiet: dt.timedelta, key: str) -> str:
     who = f"@{incident.lead}" if incident.lead else "Whoever leads this incident:"
     return (
-        f"{markers.tag(key)}\n⏰ {who} no update for {describe(quiet)}: severity {severity.key} "
-        f"asks for one at least every {describe(severity.update_every)}. "
+        f"{markers.tag(key)}\n⏰ {who} no update for {format_duration(quiet)}: severity {severity.key} "
+        f"asks for one at least every {format_duration(severity.update_every)}. "
         "Write `/update TEXT` with what changed and what you try next."
     )
 
@@ -141,15 +142,6 @@ def _escalation_text(incident: Incident, severity: Severity, target: str) -> str
     lead = f"@{incident.lead} has" if incident.lead else "nobody has"
     return (
         f"{markers.tag(escalation_key(target))}\n🚨 @{target}: {lead} not acknowledged this severity "
-        f"{severity.key} incident within {describe(severity.ack_within)}. Can you take it? "
+        f"{severity.key} incident within {format_duration(severity.ack_within)}. Can you take it? "
         f"Write `/lead @{target}` and `/ack`."
     )
-
-
-def describe(delta: dt.timedelta) -> str:
-    """A duration as people write it: "15m", "1h", "1h 30m", "1d"."""
-    minutes = int(delta.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
-    return " ".join(parts) or "0m"

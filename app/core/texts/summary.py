@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 
 from app.core import ledger as ledger_codec
 from app.core import markers, timeline
 from app.core.commands.grammar import USAGE
+from app.core.durations import format_duration, format_time
 from app.core.incident import SUMMARY, Incident
-from app.core.ledger import Ledger
+from app.core.texts import fit
 from app.workflow.model import Role, Severity, Status, Workflow
 
-COMMENT_LIMIT = 65_536  # GitHub's limit for a comment body
+COMMENT_LIMIT = fit.COMMENT_LIMIT
 AGE_MARK = "<!-- incident-bot:age -->"  # the one line that changes with the clock alone
 _CHECKED = re.compile(r"^- \[[xX]\] (.+)$", re.MULTILINE)
 _SEVERITY_ICONS = {"1": "🔴", "2": "🟠", "3": "🟡"}
@@ -65,9 +65,9 @@ def _lead_line(incident: Incident, workflow: Workflow) -> str:
 
 def _age_line(incident: Incident, workflow: Workflow, now: dt.datetime) -> str:
     by, at = timeline.declared(incident, workflow)
-    age = timeline.format_duration(now - at)
+    age = format_duration(now - at)
     who = f"by @{by} " if by else ""
-    return f"Declared {who}at {timeline.format_time(at)} · {age} ago {AGE_MARK}"
+    return f"Declared {who}at {format_time(at)} · {age} ago {AGE_MARK}"
 
 
 def _security_note(incident: Incident, workflow: Workflow) -> list[str]:
@@ -145,21 +145,35 @@ def _followups(incident: Incident, workflow: Workflow) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    """People's text in one table cell: neutralised (app.core.markers), one line."""
+    return markers.neutralise(text).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+TIMELINE_HEADER = ("| time (UTC) | what | who |", "|---|---|---|")
+
+
+def timeline_rows(incident: Incident, workflow: Workflow) -> tuple[list[str], str]:
+    """The timeline's table rows, oldest first, and the durations line under the table."""
+    line = timeline.build(incident, workflow)
+    rows = []
+    for entry in line.entries:
+        who = f"@{entry.by}" if entry.by else ""
+        rows.append(f"| {format_time(entry.at)} | {_cell(entry.what)} | {who} |")
+    durations = (
+        f"Time to acknowledge: {format_duration(line.time_to_acknowledge)} · "
+        f"to stabilize: {format_duration(line.time_to_stabilize)} · "
+        f"to resolve: {format_duration(line.time_to_resolve)}"
+    )
+    return rows, durations
 
 
 def timeline_table(incident: Incident, workflow: Workflow) -> list[str]:
-    line = timeline.build(incident, workflow)
-    rows = ["| time (UTC) | what | who |", "|---|---|---|"]
-    for entry in line.entries:
-        who = f"@{entry.by}" if entry.by else ""
-        rows.append(f"| {timeline.format_time(entry.at)} | {_cell(entry.what)} | {who} |")
-    durations = (
-        f"Time to acknowledge: {timeline.format_duration(line.time_to_acknowledge)} · "
-        f"to stabilize: {timeline.format_duration(line.time_to_stabilize)} · "
-        f"to resolve: {timeline.format_duration(line.time_to_resolve)}"
-    )
-    return [*rows, "", durations]
+    rows, durations = timeline_rows(incident, workflow)
+    return [*TIMELINE_HEADER, *rows, "", durations]
+
+
+def folded_rows(count: int) -> str:
+    return f"| | _{count} older entries folded to fit GitHub's comment limit_ | |"
 
 
 def footer() -> str:
@@ -167,7 +181,15 @@ def footer() -> str:
     return f"<sub>Commands: {forms}</sub>"
 
 
-def _render(incident: Incident, workflow: Workflow, now: dt.datetime, checked: set[str]) -> str:
+def render(incident: Incident, workflow: Workflow, now: dt.datetime) -> str:
+    """The summary comment for the incident, its ledger the last line, under GitHub's size limit.
+
+    Boxes people ticked in the current summary stay ticked. When the comment would be
+    too long, the oldest timeline rows are folded into one line that counts them: the
+    history is the least urgent thing on it (fit.fold), and the ledger bounds itself.
+    """
+    existing = incident.bot_comment(SUMMARY)
+    checked = set(_CHECKED.findall(existing.body)) if existing else set()
     severity = incident.severity(workflow)
     status = incident.status(workflow)
     lines = [
@@ -190,31 +212,11 @@ def _render(incident: Incident, workflow: Workflow, now: dt.datetime, checked: s
         "",
         "<details><summary>Timeline</summary>",
         "",
-        *timeline_table(incident, workflow),
-        "",
-        "</details>",
-        "",
-        footer(),
-        ledger_codec.encode(incident.ledger),
+        *TIMELINE_HEADER,
     ]
-    return "\n".join(lines)
-
-
-def render(incident: Incident, workflow: Workflow, now: dt.datetime) -> str:
-    """The summary comment for the incident (its ledger included), under GitHub's size limit.
-
-    Boxes people ticked in the current summary stay ticked. When the comment grows
-    too long, the oldest update texts go first: they are the least urgent thing on it.
-    """
-    existing = incident.bot_comment(SUMMARY)
-    checked = set(_CHECKED.findall(existing.body)) if existing else set()
-    body = _render(incident, workflow, now, checked)
-    ledger: Ledger | None = incident.ledger
-    while len(body) >= COMMENT_LIMIT and ledger is not None:
-        ledger = ledger.without_oldest_update_text()
-        if ledger is not None:
-            body = _render(replace(incident, ledger=ledger), workflow, now, checked)
-    return body
+    rows, durations = timeline_rows(incident, workflow)
+    tail = ["", durations, "", "</details>", "", footer(), ledger_codec.encode(incident.ledger)]
+    return fit.fold(lines, rows, tail, folded_rows)
 
 
 def render_untracked(incident: Incident, workflow: Workflow) -> str:

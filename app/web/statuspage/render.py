@@ -11,7 +11,7 @@ import datetime as dt
 from html import escape
 from typing import Any
 
-from app.core.timeline import format_duration, format_time
+from app.core.durations import format_duration, format_time
 from app.web.statuspage.model import Listed, Page
 
 REFRESH_SECONDS = 60  # the browser reloads on its own; the server's cache makes that cheap
