@@ -7,11 +7,11 @@ replica. Times are UTC. Durations count from the declaration.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core import markers
+from app.core.commands import grammar
 from app.core.incident import Incident, IssueEvent
 from app.workflow.model import Workflow
 
@@ -96,23 +96,24 @@ def _label_entries(incident: Incident, workflow: Workflow) -> list[Entry]:
         severity = workflow.severity_for_label(label)
         if severity is not None:
             what = f"Severity {severity.key} ({severity.name})"
-            entries.append(Entry(event.at, what, _who(incident, event, SEVERITY_COMMANDS)))
+            entries.append(Entry(event.at, what, _who(incident, event, SEVERITY_VERBS)))
     for event, label in effective_changes(
         incident.events, lambda n: workflow.status_for_label(n) is not None, bot
     ):
         status = workflow.status_for_label(label)
         if status is not None:
-            entries.append(Entry(event.at, f"Status: {status.name}", _who(incident, event, STATUS_COMMANDS)))
+            entries.append(Entry(event.at, f"Status: {status.name}", _who(incident, event, STATUS_VERBS)))
     return entries
 
 
-# Commands whose effect is a severity or status label the bot adds on someone's behalf.
-SEVERITY_COMMANDS = re.compile(r"^\s*/(severity|sev)\b", re.IGNORECASE | re.MULTILINE)
-STATUS_COMMANDS = re.compile(r"^\s*/(status|resolve)\b", re.IGNORECASE | re.MULTILINE)
+# Commands whose effect is a severity or status label the bot adds on someone's behalf,
+# recognised by the command grammar (aliases included: /sev, /resolved).
+SEVERITY_VERBS = frozenset({"severity"})
+STATUS_VERBS = frozenset({"status", "resolve"})
 ASKED_WITHIN = dt.timedelta(minutes=10)
 
 
-def _who(incident: Incident, event: IssueEvent, commands: re.Pattern[str]) -> str:
+def _who(incident: Incident, event: IssueEvent, commands: frozenset[str]) -> str:
     """Who made a label change: the person, or for the bot's change the person whose command asked for it.
 
     The bot applies commands within seconds; the newest such command it accepted,
@@ -125,7 +126,7 @@ def _who(incident: Incident, event: IssueEvent, commands: re.Pattern[str]) -> st
         for c in incident.comments
         if c.author != incident.bot_login
         and event.at - ASKED_WITHIN <= c.created_at <= event.at
-        and commands.search(c.body)
+        and commands & grammar.verbs(c.body)
         and incident.ledger.has_processed(c.id)
         and not incident.has_bot_comment(markers.reply(c.id))  # refused: it changed nothing
     ]

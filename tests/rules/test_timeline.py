@@ -95,3 +95,21 @@ def test_rebuilt_after_a_restart_from_github_json_alone() -> None:
     first = timeline.build(issue.incident(), WF)
     again = timeline.build(issue.incident(), WF)  # a fresh parse, as another replica would
     assert first == again
+
+
+def test_every_spelling_of_a_command_credits_its_author() -> None:
+    """The timeline reads commands through the one grammar: /resolved and /sev as /resolve and /severity."""
+    for resolve, severity in (("/resolve", "/severity 1"), ("/resolved", "/sev 1"), ("/RESOLVED", "/Sev 1")):
+        issue = recorded(WF, severity="2")
+        lead = issue.assignees[0]
+        issue.now = T0 + 10 * MINUTE
+        say(issue, severity, author=lead)
+        issue.now = T0 + 30 * MINUTE
+        say(issue, "/status stabilized", author=lead)
+        issue.now = T0 + 40 * MINUTE
+        say(issue, "/status under investigation", author=lead)
+        issue.now = T0 + 60 * MINUTE
+        say(issue, resolve, author=lead)
+        whats = [(e.what, e.by) for e in timeline.build(issue.incident(), WF).entries]
+        assert ("Severity 1 (Critical)", lead) in whats, (severity, whats)
+        assert ("Status: Resolved", lead) in whats, (resolve, whats)

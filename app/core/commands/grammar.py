@@ -91,6 +91,16 @@ def _command_lines(body: str) -> list[tuple[str, str, str]]:
     return found
 
 
+def verbs(body: str) -> frozenset[str]:
+    """The commands a comment carries, by canonical name (aliases resolved), valid or not."""
+    return frozenset(v for _, word, _ in _command_lines(body) if (v := _canonical(word)) is not None)
+
+
+def has_command_line(body: str) -> bool:
+    """Whether any line of the comment is written as a command (even a mistyped one)."""
+    return bool(_command_lines(body))
+
+
 def _canonical(word: str) -> str | None:
     word = word.lower()
     if word in USAGE:

@@ -7,13 +7,13 @@ Trigger), read the incident as it is now, let the pure rules decide, perform.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
 from gidgethub.routing import Router
 
+from app.core.commands import grammar
 from app.core.rules import (
     Closed,
     CommentCreated,
@@ -32,9 +32,6 @@ from app.workflow.model import Workflow
 
 router = Router()
 log = logging.getLogger(__name__)
-
-# A line that starts with a slash command: cheap test before reading the whole issue.
-COMMAND_LINE = re.compile(r"^\s*/[a-z]", re.IGNORECASE | re.MULTILINE)
 
 
 def _issue_trigger(data: dict[str, Any]) -> Trigger | None:
@@ -83,7 +80,7 @@ async def comment_created(event: sansio.Event, gh: GitHubAPI, services: Services
         return  # the app's own comments are never parsed
     owner, repo = data["repository"]["full_name"].split("/", 1)
     login = str(user.get("login", ""))
-    if not COMMAND_LINE.search(body) and not await _may_acknowledge(data, login, gh, services):
+    if not grammar.has_command_line(body) and not await _may_acknowledge(data, login, gh, services):
         return  # plain conversation carries no commands
     trigger = CommentCreated(
         comment_id=int(comment["id"]),
