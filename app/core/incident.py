@@ -180,6 +180,14 @@ class Incident:
     def is_security(self, workflow: Workflow) -> bool:
         return self.has_label(workflow.security.label.name)
 
+    def public_name(self, workflow: Workflow, *, in_sentence: bool = False) -> str:
+        """How bot text names the incident: never by its title, and a security one by the
+        workflow's neutral title (Wellcome Collection's incident process: security incidents
+        are handled privately)."""
+        if self.is_security(workflow):
+            return workflow.security.neutral_title.replace("{number}", str(self.number))
+        return f"{'incident' if in_sentence else 'Incident'} #{self.number}"
+
     @property
     def is_open(self) -> bool:
         return self.state == "open"

@@ -87,19 +87,28 @@ def effective_changes(
     return changes
 
 
+def status_history(incident: Incident, workflow: Workflow) -> list[tuple[IssueEvent, str]]:
+    """Each change of the effective status label, oldest first: the one reading of it."""
+    return effective_changes(
+        incident.events, lambda n: workflow.status_for_label(n) is not None, incident.bot_login
+    )
+
+
+def severity_history(incident: Incident, workflow: Workflow) -> list[tuple[IssueEvent, str]]:
+    """Each change of the effective severity label, oldest first."""
+    return effective_changes(
+        incident.events, lambda n: workflow.severity_for_label(n) is not None, incident.bot_login
+    )
+
+
 def _label_entries(incident: Incident, workflow: Workflow) -> list[Entry]:
     entries: list[Entry] = []
-    bot = incident.bot_login
-    for event, label in effective_changes(
-        incident.events, lambda n: workflow.severity_for_label(n) is not None, bot
-    ):
+    for event, label in severity_history(incident, workflow):
         severity = workflow.severity_for_label(label)
         if severity is not None:
             what = f"Severity {severity.key} ({severity.name})"
             entries.append(Entry(event.at, what, _who(incident, event, SEVERITY_VERBS)))
-    for event, label in effective_changes(
-        incident.events, lambda n: workflow.status_for_label(n) is not None, bot
-    ):
+    for event, label in status_history(incident, workflow):
         status = workflow.status_for_label(label)
         if status is not None:
             entries.append(Entry(event.at, f"Status: {status.name}", _who(incident, event, STATUS_VERBS)))
@@ -188,10 +197,7 @@ def _issue_entries(incident: Incident) -> list[Entry]:
 def _first_status_time(
     incident: Incident, workflow: Workflow, wanted: Callable[[str], bool]
 ) -> dt.datetime | None:
-    changes = effective_changes(
-        incident.events, lambda n: workflow.status_for_label(n) is not None, incident.bot_login
-    )
-    return next((event.at for event, label in changes if wanted(label)), None)
+    return next((event.at for event, label in status_history(incident, workflow) if wanted(label)), None)
 
 
 def build(incident: Incident, workflow: Workflow) -> Timeline:

@@ -26,7 +26,7 @@ from app.core.rules.triggers import (
     Trigger,
 )
 from app.core.texts import summary
-from app.core.timeline import effective_changes
+from app.core.timeline import severity_history
 from app.workflow.model import Workflow
 
 
@@ -83,9 +83,7 @@ def _reconcile(plan: Plan, workflow: Workflow, ctx: Context, trigger: Trigger) -
 
 def _last_severity(incident: Incident, workflow: Workflow, ctx: Context) -> str:
     """The severity to restore when someone removed the only severity label."""
-    changes = effective_changes(
-        incident.events, lambda n: workflow.severity_for_label(n) is not None, incident.bot_login
-    )
+    changes = severity_history(incident, workflow)
     last = workflow.severity_for_label(changes[-1][1]) if changes else None
     return last.key if last else form_severity(workflow, ctx)
 

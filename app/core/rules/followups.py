@@ -17,10 +17,10 @@ from app.core.commands.grammar import Command
 from app.core.incident import Incident
 from app.core.rules.plan import Plan
 from app.core.rules.triggers import CommentCreated
+from app.core.texts import fit
 from app.workflow.model import Workflow
 
 DISCUSSION = markers.DISCUSSION
-TITLE_LIMIT = 256  # GitHub's limit for an issue title
 
 
 def stabilizes(incident: Incident, workflow: Workflow) -> bool:
@@ -32,10 +32,8 @@ def stabilizes(incident: Incident, workflow: Workflow) -> bool:
 
 
 def incident_name(incident: Incident, workflow: Workflow) -> str:
-    """How public bot text names the incident: never by its title when it is a security one."""
-    if incident.is_security(workflow):
-        return workflow.security.neutral_title.replace("{number}", str(incident.number))
-    return f"incident #{incident.number}"
+    """How public bot text names the incident, in a sentence."""
+    return incident.public_name(workflow, in_sentence=True)
 
 
 def default_title(incident: Incident, workflow: Workflow) -> str:
@@ -93,4 +91,4 @@ def _open(plan: Plan, workflow: Workflow, kind: str, title: str, by: str, why: s
             "🔒 The incident is a security incident: keep its details in the private security "
             "advisory, not in this issue.",
         ]
-    return plan.open_followup(OpenFollowup(kind, title[:TITLE_LIMIT], "\n".join(lines), labels))
+    return plan.open_followup(OpenFollowup(kind, fit.title(title), fit.body("\n".join(lines)), labels))

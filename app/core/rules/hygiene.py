@@ -22,7 +22,7 @@ from app.core.incident import Incident, SubIssue
 from app.core.ledger import Ledger
 from app.core.rules.plan import Plan
 from app.core.texts import retrospective
-from app.core.timeline import effective_changes
+from app.core.timeline import status_history
 from app.workflow.model import Workflow
 
 RETRO_REMINDER = "retro-reminder"
@@ -45,9 +45,7 @@ def status_since(incident: Incident, workflow: Workflow, settled: bool) -> dt.da
     `settled=False`: when it was last resolved; `settled=True`: when it last became
     stabilized (a relapse to pending and back starts a new stretch).
     """
-    changes = effective_changes(
-        incident.events, lambda n: workflow.status_for_label(n) is not None, incident.bot_login
-    )
+    changes = status_history(incident, workflow)
     since: dt.datetime | None = None
     for event, label in changes:
         status = workflow.status_for_label(label)

@@ -6,14 +6,12 @@ from app.core.incident import Incident
 from app.core.rules import gate
 from app.core.rules.context import is_admin
 from app.core.rules.plan import Plan
-from app.core.timeline import effective_changes
+from app.core.timeline import status_history
 from app.workflow.model import Status, Workflow
 
 
 def _status_history(incident: Incident, workflow: Workflow) -> list[str]:
-    changes = effective_changes(
-        incident.events, lambda n: workflow.status_for_label(n) is not None, incident.bot_login
-    )
+    changes = status_history(incident, workflow)
     return [label for _, label in changes]
 
 

@@ -63,12 +63,6 @@ def _host(incident: Incident) -> str:
     )
 
 
-def _title(incident: Incident, workflow: Workflow) -> str:
-    if incident.is_security(workflow):
-        return workflow.security.neutral_title.replace("{number}", str(incident.number))
-    return f"Incident #{incident.number}"
-
-
 def timeline_block(incident: Incident, workflow: Workflow) -> list[str]:
     return [TIMELINE_START, "#### Timeline", "", *timeline_table(incident, workflow), TIMELINE_END]
 
@@ -77,7 +71,7 @@ def render(incident: Incident, workflow: Workflow) -> str:
     who = " ".join(f"@{p}" for p in attendees(incident, workflow)) or "_nobody recorded yet_"
     lines = [
         markers.tag(RETRO),
-        f"### Retrospective: {_title(incident, workflow)}",
+        f"### Retrospective: {incident.public_name(workflow)}",
         "",
         _host(incident),
         "",

@@ -25,16 +25,10 @@ _CHECKED = re.compile(r"^- \[[xX]\] (.+)$", re.MULTILINE)
 _SEVERITY_ICONS = {"1": "🔴", "2": "🟠", "3": "🟡"}
 
 
-def _title(incident: Incident, workflow: Workflow) -> str:
-    if incident.is_security(workflow):
-        return workflow.security.neutral_title.replace("{number}", str(incident.number))
-    return f"Incident #{incident.number}"
-
-
 def _headline(incident: Incident, workflow: Workflow) -> str:
     severity = incident.severity(workflow)
     status = incident.status(workflow)
-    parts = [_title(incident, workflow)]
+    parts = [incident.public_name(workflow)]
     if severity:
         parts.append(f"Severity {severity.key} ({severity.name})")
     if status:
@@ -275,7 +269,11 @@ def help_text() -> str:
 
 def closeout(incident: Incident, workflow: Workflow) -> str:
     open_followups = [s for s in incident.sub_issues if s.state == "open"]
-    lines = [markers.tag(markers.CLOSEOUT), f"### Close-out: {_title(incident, workflow)} is resolved", ""]
+    lines = [
+        markers.tag(markers.CLOSEOUT),
+        f"### Close-out: {incident.public_name(workflow)} is resolved",
+        "",
+    ]
     lines += _checklist(list(workflow.closeout_checklist), set())
     if open_followups:
         lines += ["", "Open follow-ups: " + ", ".join(f"#{s.number}" for s in open_followups)]
