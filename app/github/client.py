@@ -21,7 +21,7 @@ from typing import Any
 
 import aiohttp
 import cachetools
-from gidgethub import BadRequest, GitHubBroken, HTTPException
+from gidgethub import GitHubBroken, HTTPException
 from gidgethub import aiohttp as gh_aiohttp
 from gidgethub.abc import CACHE_TYPE
 
@@ -319,7 +319,3 @@ class GitHubApp:
 
             client = self._clients[key] = self._client(token=token, cache=self.etags)
         return client
-
-
-def is_not_found(exc: BaseException) -> bool:
-    return isinstance(exc, BadRequest) and int(exc.status_code) in (404, 410)

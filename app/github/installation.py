@@ -12,7 +12,7 @@ from typing import Final
 
 from gidgethub.abc import GitHubAPI
 
-from app.github.client import is_not_found
+from app.github import errors
 
 # GitHub's rules: owners are alphanumeric with single inner hyphens (39 at most);
 # repository names are letters, digits, ".", "-" and "_" (100 at most), not "." or "..".
@@ -49,7 +49,7 @@ async def repo_installation(app_client: GitHubAPI, owner: str, repo: str) -> int
             "/repos/{owner}/{repo}/installation", {"owner": owner, "repo": repo}
         )
     except Exception as exc:
-        if is_not_found(exc):
+        if errors.is_not_found(exc):
             return None
         raise
     return int(answer["id"])

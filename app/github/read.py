@@ -17,8 +17,8 @@ from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
 from app.core.incident import Incident
-from app.github.client import is_not_found
-from app.github.write import IssueRef
+from app.github import errors
+from app.github.refs import IssueRef
 from app.workflow.model import Workflow
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ async def load_incidents(
             try:
                 return await load_incident(gh, IssueRef(owner, repo, number), bot_login)
             except BadRequest as exc:
-                if is_not_found(exc):
+                if errors.is_not_found(exc):
                     return None
                 raise
 
@@ -65,7 +65,7 @@ async def role_name(gh: GitHubAPI, owner: str, repo: str, login: str) -> str:
             {"owner": owner, "repo": repo, "login": login},
         )
     except BadRequest as exc:
-        if int(exc.status_code) in (403, 404):
+        if errors.is_hidden(exc):
             return "none"
         raise
     return str(answer.get("role_name") or answer.get("permission") or "none")
@@ -97,7 +97,7 @@ async def team_members(gh: GitHubAPI, team: str, owner: str) -> tuple[str, ...]:
     try:
         return tuple([str(m["login"]) async for m in members])
     except BadRequest as exc:
-        if int(exc.status_code) not in (403, 404):
+        if not errors.is_hidden(exc):
             raise
         log.warning(
             "team %s/%s: GitHub answered %s; the rotation has no members", org, slug, int(exc.status_code)

@@ -29,19 +29,10 @@ from app.core.actions import (
     UpsertComment,
 )
 from app.core.incident import Incident
+from app.github import errors
+from app.github.refs import IssueRef
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class IssueRef:
-    owner: str
-    repo: str
-    number: int
-
-    @property
-    def vars(self) -> dict[str, Any]:
-        return {"owner": self.owner, "repo": self.repo, "number": self.number}
 
 
 @dataclass
@@ -108,7 +99,7 @@ class Executor:
                 await self.gh.post("/repos/{owner}/{repo}/labels", self.issue.vars, data=data)
                 self.done.append(f"create label {spec.name}")
             except BadRequest as exc:
-                if int(exc.status_code) != 422:  # 422: another replica created it first
+                if not errors.is_unprocessable(exc):  # 422: another replica created it first
                     raise
             self._repo_labels.add(spec.name.lower())
 
@@ -132,7 +123,7 @@ class Executor:
                 {**self.issue.vars, "name": current},
             )
         except BadRequest as exc:
-            if int(exc.status_code) != 404:  # already gone: what we wanted
+            if not errors.is_not_found(exc):  # already gone: what we wanted
                 raise
         del self._labels[name.lower()]
         self.done.append(f"remove label {current}")
@@ -196,7 +187,7 @@ class Executor:
         try:
             await self.gh.delete("/repos/{owner}/{repo}/issues/comments/{id}", {**self.issue.vars, "id": own})
         except BadRequest as exc:
-            if int(exc.status_code) != 404:  # already gone: what we wanted
+            if not errors.is_not_found(exc):  # already gone: what we wanted
                 raise
         del self._bot_comments[own]
         self.done.append("delete duplicate comment")
@@ -280,6 +271,6 @@ class Executor:
                 data={"state": "closed", "state_reason": "duplicate"},
             )
         except BadRequest as exc:
-            if int(exc.status_code) not in (404, 422):  # another run dropped it first
+            if not (errors.is_not_found(exc) or errors.is_unprocessable(exc)):  # another run dropped it
                 raise
         self.done.append(f"close duplicate follow-up #{number}")

@@ -21,7 +21,8 @@ from app.core.ledger import Ledger
 from app.core.rules import CommentCreated, Context, FollowupChanged, Sweep, Trigger
 from app.core.rules.decide import decide
 from app.github.read import incidents_led, load_incident, role_name, team_members
-from app.github.write import Executor, IssueRef
+from app.github.refs import IssueRef
+from app.github.write import Executor
 from app.service.services import Services
 from app.workflow.config import RepoConfig
 from app.workflow.forms import form_facts

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import cachetools
-from gidgethub import BadRequest, RedirectionException
 from gidgethub.routing import Router
 
+from app.github import errors
 from app.service.webhook import Delivery
 
 log = logging.getLogger(__name__)
@@ -219,7 +219,7 @@ class Processor:
             try:
                 await handler(delivery.event, *arguments)
             except Exception as exc:
-                if _gone(exc):
+                if errors.is_gone(exc):
                     # The issue (or repository) was deleted or transferred while the delivery
                     # waited: nothing is left to act on, and a redelivery would find the same.
                     # One line, no traceback, so a deleted incident cannot flood the logs.
@@ -242,13 +242,6 @@ class Processor:
                     getattr(handler, "__qualname__", handler),
                 )
         return outcome
-
-
-def _gone(exc: Exception) -> bool:
-    """The issue was deleted (404, 410) or transferred to another repository (301 on a write)."""
-    if isinstance(exc, RedirectionException):
-        return True
-    return isinstance(exc, BadRequest) and int(exc.status_code) in (404, 410)
 
 
 def _subject(delivery: Delivery) -> str:

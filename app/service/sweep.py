@@ -34,7 +34,7 @@ from gidgethub.abc import GitHubAPI
 
 from app.core.incident import parse_time
 from app.github.client import GitHubApp
-from app.github.write import IssueRef
+from app.github.refs import IssueRef
 from app.service.pipeline import sweep_incident
 from app.service.services import Services
 from app.settings import Settings

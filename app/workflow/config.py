@@ -19,12 +19,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from http import HTTPStatus
 from typing import Final
 
 import gidgethub
 from gidgethub.abc import GitHubAPI
 
+from app.github import errors
 from app.workflow.errors import ConfigError, WorkflowError
 from app.workflow.loader import DEFAULT_PRESET, default_workflow, preset_source, with_overrides
 from app.workflow.model import Workflow
@@ -107,7 +107,7 @@ async def fetch_config(gh: GitHubAPI, owner: str, repo: str) -> RepoConfig:
         try:
             files[key] = await _fetch_text(gh, key)
         except gidgethub.BadRequest as error:
-            if error.status_code != HTTPStatus.FORBIDDEN or _rate_limited(error):
+            if not errors.is_forbidden(error):
                 raise
             problem = ConfigError(
                 file_label(key),
@@ -128,7 +128,7 @@ async def _fetch_text(gh: GitHubAPI, key: FileKey) -> str | None:
             {"owner": owner, "repo": repo, "path": key[1]},
         )
     except gidgethub.BadRequest as error:
-        if error.status_code == HTTPStatus.NOT_FOUND:
+        if errors.is_not_found(error):
             return None
         raise
     if not isinstance(item, dict) or item.get("type", "file") != "file":
@@ -141,11 +141,6 @@ async def _fetch_text(gh: GitHubAPI, key: FileKey) -> str | None:
     except (binascii.Error, ValueError):
         return ""
     return raw.decode("utf-8", errors="replace")
-
-
-def _rate_limited(error: gidgethub.BadRequest) -> bool:
-    headers = getattr(error, "headers", None) or {}
-    return headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
 
 
 # --- resolution ------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from gidgethub.routing import Router
 
 from app.core import markers
 from app.core.rules import FollowupChanged
-from app.github.write import IssueRef
+from app.github import errors
+from app.github.refs import IssueRef
 from app.service.pipeline import handle_incident
 from app.service.services import Services
 from app.workflow.model import Workflow
@@ -107,7 +108,7 @@ async def _parent(gh: GitHubAPI, ref: IssueRef, issue: dict[str, Any], workflow:
     try:
         parent = await gh.getitem("/repos/{owner}/{repo}/issues/{number}/parent", ref.vars)
     except BadRequest as exc:
-        if int(exc.status_code) == 404:
+        if errors.is_not_found(exc):
             return None
         raise
     return issue_ref(str(parent.get("url") or ""))

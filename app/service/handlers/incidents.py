@@ -25,7 +25,7 @@ from app.core.rules import (
     Unlabeled,
 )
 from app.github.read import role_name
-from app.github.write import IssueRef
+from app.github.refs import IssueRef
 from app.service.pipeline import handle_incident
 from app.service.services import Services
 from app.workflow.model import Workflow

@@ -19,7 +19,7 @@ import cachetools
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
-from app.github.client import is_not_found
+from app.github import errors
 from app.github.installation import repo_installation, valid_repo
 from app.github.read import load_incidents
 from app.service.services import Services
@@ -67,7 +67,7 @@ class StatusPages:
         try:
             page = await self._read(owner, repo)
         except BadRequest as exc:
-            if is_not_found(exc) or int(exc.status_code) == 401:
+            if errors.is_not_found(exc) or errors.is_unauthorized(exc):
                 page = None  # gone or uninstalled since we cached its installation
                 self.installations.pop(key, None)
             else:
