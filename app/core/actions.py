@@ -87,6 +87,18 @@ class OpenFollowup:
 
 
 @dataclass(frozen=True)
+class LinkSubIssue:
+    """Link an existing issue (a hand-made follow-up) as a sub-issue of the incident.
+
+    GitHub's sub-issues API takes the issue's id, not its number
+    (https://docs.github.com/en/rest/issues/sub-issues#add-sub-issue).
+    """
+
+    sub_issue_id: int
+    number: int
+
+
+@dataclass(frozen=True)
 class CloseIssue:
     """Close the issue with this state_reason ("completed" or "not_planned")."""
 
@@ -106,6 +118,7 @@ Action = (
     | UpsertComment
     | Reply
     | OpenFollowup
+    | LinkSubIssue
     | CloseIssue
     | ReopenIssue
 )

@@ -92,6 +92,7 @@ class SubIssue:
     html_url: str = ""
     updated_at: dt.datetime | None = None  # last touched: a stale follow-up gets a reminder
     closed_at: dt.datetime | None = None  # for the timeline
+    id: int = 0  # GitHub's id of the issue: what the sub-issues API takes
 
     @classmethod
     def from_github(cls, data: Mapping[str, Any]) -> SubIssue:
@@ -107,6 +108,7 @@ class SubIssue:
             html_url=str(data.get("html_url") or ""),
             updated_at=parse_time(data["updated_at"]) if data.get("updated_at") else created,
             closed_at=parse_time(closed) if closed else None,
+            id=int(data.get("id") or 0),
         )
 
     def has_label(self, name: str) -> bool:

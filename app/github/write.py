@@ -21,6 +21,7 @@ from app.core.actions import (
     AddLabels,
     CloseIssue,
     EnsureLabels,
+    LinkSubIssue,
     OpenFollowup,
     RemoveLabel,
     ReopenIssue,
@@ -28,7 +29,7 @@ from app.core.actions import (
     SetAssignees,
     UpsertComment,
 )
-from app.core.incident import Incident
+from app.core.incident import Incident, SubIssue
 from app.github import errors
 from app.github.refs import IssueRef
 
@@ -36,12 +37,25 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class Outcome:
+    """What the writer did: its log lines, and what it created, which only GitHub could number."""
+
+    done: list[str] = field(default_factory=list)
+    opened: list[SubIssue] = field(default_factory=list)  # follow-ups it opened, as GitHub answered
+    comments: dict[str, int] = field(default_factory=dict)  # kind -> id of a comment it posted
+
+
+@dataclass
 class Executor:
     gh: GitHubAPI
     issue: IssueRef
     incident: Incident
-    # What the executor did, for logs and tests: ("POST comment", ...).
-    done: list[str] = field(default_factory=list)
+    outcome: Outcome = field(default_factory=Outcome)
+
+    @property
+    def done(self) -> list[str]:
+        """What the writer did, for logs and tests: ("post comment", ...)."""
+        return self.outcome.done
 
     def __post_init__(self) -> None:
         self._labels = {name.lower(): name for name in self.incident.labels}
@@ -52,10 +66,11 @@ class Executor:
         }
         self._repo_labels: set[str] | None = None
 
-    async def run(self, actions: list[Action]) -> list[str]:
+    async def run(self, actions: list[Action]) -> Outcome:
+        """Perform the actions in order; what was done and created, so far, by this writer."""
         for action in actions:
             await self._perform(action)
-        return self.done
+        return self.outcome
 
     async def _perform(self, action: Action) -> None:
         match action:
@@ -74,6 +89,9 @@ class Executor:
                     await self._post_comment(body, kind)
             case OpenFollowup():
                 await self._open_followup(action)
+            case LinkSubIssue(sub_issue_id, number):
+                await self._link(sub_issue_id)
+                self.done.append(f"link follow-up #{number}")
             case CloseIssue(reason):
                 if self._state != "closed":
                     await self._patch_issue({"state": "closed", "state_reason": reason})
@@ -181,6 +199,8 @@ class Executor:
         own = int(created["id"])
         self._bot_comments[own] = body
         self.done.append("post comment")
+        if kind is not None:
+            self.outcome.comments[kind] = own
         first = min(await self._copies(body, kind), key=lambda c: c[0], default=(own, body))
         if first[0] == own:
             return own
@@ -235,18 +255,23 @@ class Executor:
             self.issue.vars,
             data={"title": action.title, "body": action.body, "labels": list(action.labels)},
         )
-        await self.gh.post(
-            "/repos/{owner}/{repo}/issues/{number}/sub_issues",
-            self.issue.vars,
-            data={"sub_issue_id": int(created["id"])},
-        )
+        await self._link(int(created["id"]))
         self.done.append(f"open follow-up #{created['number']}")
+        self.outcome.opened.append(SubIssue.from_github(created))
         # Issues cannot be deleted through the REST API, so a later copy is unlinked and
         # closed as a duplicate. The check runs after linking, so whichever run links last
         # sees every copy and closes all but the first (lowest number); an earlier run
         # that saw only some of them never closes the first, as it is the lowest of any.
         for number, sub_id in (await self._followups(action.kind))[1:]:
             await self._drop_followup(number, sub_id)
+            self.outcome.opened = [s for s in self.outcome.opened if s.number != number]
+
+    async def _link(self, sub_issue_id: int) -> None:
+        await self.gh.post(
+            "/repos/{owner}/{repo}/issues/{number}/sub_issues",
+            self.issue.vars,
+            data={"sub_issue_id": sub_issue_id},
+        )
 
     async def _followups(self, kind: str) -> list[tuple[int, int]]:
         """(number, id) of the incident's sub-issues of this kind, the first first."""

@@ -13,13 +13,10 @@ import logging
 
 from gidgethub.abc import GitHubAPI
 
-from app.core import ledger as ledger_codec
-from app.core.actions import Action, OpenFollowup, UpsertComment
 from app.core.commands.apply import lost_commands
-from app.core.incident import SUMMARY, Incident
-from app.core.ledger import Ledger
-from app.core.rules import CommentCreated, Context, FollowupChanged, Sweep, Trigger
-from app.core.rules.decide import decide
+from app.core.incident import Incident
+from app.core.rules import CommentCreated, Context, Sweep, Trigger
+from app.core.rules.decide import decide_plan, perform_order
 from app.github.read import incidents_led, load_incident, role_name, team_members
 from app.github.refs import IssueRef
 from app.github.write import Executor
@@ -82,17 +79,19 @@ async def handle_incident(
     trigger: Trigger,
     config: RepoConfig,
     *,
-    ledger: Ledger | None = None,  # newer than the summary on GitHub: a previous pass's
     incident: Incident | None = None,  # just read by the caller (the sweep): not read twice
     now: dt.datetime | None = None,  # when the trigger happened, if not now (a replay)
 ) -> list[str]:
-    """Bring the issue where the workflow wants it; what was done, for the log."""
+    """Bring the issue where the workflow wants it; what was done, for the log.
+
+    The rules decide everything but the numbers GitHub gives what the writer creates,
+    so the texts that list new follow-ups are rendered once, after they are opened,
+    from the incident as done (Plan.with_opened): one pass, one summary write.
+    """
     bot = await services.bot_login()
     workflow = config.workflow
     if incident is None:
         incident = await load_incident(gh, ref, bot)
-    if ledger is not None:
-        incident = incident.with_ledger(ledger)
     context = Context(
         now=now or services.now(),
         bot_login=bot,
@@ -101,27 +100,18 @@ async def handle_incident(
         team_members=await _team(gh, ref, workflow, incident, trigger),
         form=form_facts(incident.body, workflow),
     )
-    actions = decide(trigger, incident, workflow, context)
-    again = not isinstance(trigger, FollowupChanged) and any(isinstance(a, OpenFollowup) for a in actions)
-    carried = _summary_ledger(actions) if again else None
-    if again:
-        # The look below writes the summary with the follow-up's number: writing it now
-        # too would cost a second edit of the same comment (one PATCH per follow-up).
-        # The ledger that summary carried (a command's /update, its processed id) is
-        # handed to the look below, which would otherwise read the old one back.
-        actions = [a for a in actions if not (isinstance(a, UpsertComment) and a.kind == SUMMARY)]
-    done = await Executor(gh, ref, incident).run(actions)
-    if again:
-        # The summary was written before the new follow-up had a number: look once more.
-        done += await handle_incident(gh, services, ref, FollowupChanged(0), config, ledger=carried)
+    plan = decide_plan(trigger, incident, workflow, context)
+    if plan is None:
+        return []
+    first, rest = perform_order(plan.finish(workflow))
+    writer = Executor(gh, ref, incident)
+    outcome = await writer.run(first)
+    if outcome.opened:
+        rest = plan.with_opened(workflow, tuple(outcome.opened), rest)
+    done = (await writer.run(rest)).done
     if done:
         log.info("%s/%s#%d: %s", ref.owner, ref.repo, ref.number, "; ".join(done))
     return done
-
-
-def _summary_ledger(actions: list[Action]) -> Ledger | None:
-    bodies = [a.body for a in actions if isinstance(a, UpsertComment) and a.kind == SUMMARY]
-    return ledger_codec.decode(bodies[-1]) if bodies else None
 
 
 async def _equity(

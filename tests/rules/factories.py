@@ -24,10 +24,11 @@ from app.core.actions import (
     SetAssignees,
     UpsertComment,
 )
-from app.core.incident import Incident
+from app.core.incident import Incident, SubIssue
+from app.core.markers import kind_of
 from app.core.markers import tag as marker
-from app.core.rules import CommentCreated, Context, FollowupChanged, Trigger
-from app.core.rules.decide import decide
+from app.core.rules import CommentCreated, Context, Trigger
+from app.core.rules.decide import decide, decide_plan, perform_order
 from app.workflow.forms import FormFacts
 from app.workflow.model import (
     FollowupPolicy,
@@ -243,9 +244,12 @@ class FakeIssue:
 
     # --- what the executor does -----------------------------------------------------------
 
-    def apply(self, actions: list[Action]) -> None:
+    def apply(self, actions: list[Action]) -> tuple[SubIssue, ...]:
+        """Perform the actions as the writer would; the follow-ups opened, as GitHub numbers them."""
+        before = len(self.sub_issues)
         for action in actions:
             self._apply_one(action)
+        return tuple(SubIssue.from_github(s) for s in self.sub_issues[before:])
 
     def _apply_one(self, action: Action) -> None:
         match action:
@@ -263,7 +267,7 @@ class FakeIssue:
                 self.assignees = list(logins)
             case UpsertComment(kind=kind, body=body):
                 existing = [
-                    c for c in self.comments if c["user"]["login"] == BOT and marker(kind) in c["body"]
+                    c for c in self.comments if c["user"]["login"] == BOT and kind_of(c["body"]) == kind
                 ]
                 if existing:
                     existing[0]["body"] = body
@@ -296,14 +300,16 @@ def context(now: dt.datetime = T0, **changes: Any) -> Context:
 
 def run(issue: FakeIssue, trigger: Trigger, workflow: Workflow, ctx: Context | None = None) -> list[Action]:
     """Decide on the issue as it is, then apply the actions to it; returns the actions."""
-    actions = decide(trigger, issue.incident(), workflow, ctx or context(issue.now))
-    issue.apply(actions)
-    if any(isinstance(a, OpenFollowup) for a in actions):
-        # As the handler does: the new follow-up's number exists only now, so look again.
-        again = decide(FollowupChanged(0), issue.incident(), workflow, ctx or context(issue.now))
-        issue.apply(again)
-        actions = [*actions, *again]
-    return actions
+    plan = decide_plan(trigger, issue.incident(), workflow, ctx or context(issue.now))
+    if plan is None:
+        return []
+    # As the pipeline does: the summary is rendered once the follow-ups have numbers.
+    first, rest = perform_order(plan.finish(workflow))
+    opened = issue.apply(first)
+    if opened:
+        rest = plan.with_opened(workflow, opened, rest)
+    issue.apply(rest)
+    return [*first, *rest]
 
 
 def say(

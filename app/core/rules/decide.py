@@ -8,7 +8,7 @@ twice, the incident ends in the same place and a repeat finds nothing to do.
 from __future__ import annotations
 
 from app.core import markers
-from app.core.actions import Action
+from app.core.actions import Action, LinkSubIssue, OpenFollowup
 from app.core.commands.apply import on_comment
 from app.core.incident import Incident
 from app.core.rules import hygiene, lifecycle, reminders
@@ -20,6 +20,7 @@ from app.core.rules.status import settle_severity, settle_status
 from app.core.rules.triggers import (
     Closed,
     CommentCreated,
+    FollowupChanged,
     Labeled,
     Reopened,
     Sweep,
@@ -32,8 +33,16 @@ from app.workflow.model import Workflow
 
 def decide(trigger: Trigger, incident: Incident, workflow: Workflow, ctx: Context) -> list[Action]:
     """The actions, in order, that bring the incident where the workflow wants it."""
+    plan = decide_plan(trigger, incident, workflow, ctx)
+    return [] if plan is None else plan.finish(workflow)
+
+
+def decide_plan(trigger: Trigger, incident: Incident, workflow: Workflow, ctx: Context) -> Plan | None:
+    """The plan behind ``decide``: its actions and the incident as they will leave it
+    (the writer renders the summary from that once it knows what it created); None when
+    there is nothing to look at."""
     if isinstance(trigger, CommentCreated) and trigger.author == ctx.bot_login:
-        return []  # never parse our own words
+        return None  # never parse our own words
     plan = Plan.start(incident, ctx.now)
     if plan.after.is_incident(workflow):
         # Labelled but not yet recorded (its declaration's webhooks were lost): record it
@@ -44,14 +53,23 @@ def decide(trigger: Trigger, incident: Incident, workflow: Workflow, ctx: Contex
         plan = on_comment(plan, workflow, ctx, trigger)
         plan = ping_new_lead(plan, workflow, trigger.comment_id)
     if not plan.after.is_incident(workflow):
-        return plan.finish(workflow)  # untracked: at most the summary says so, once
+        return plan  # untracked: at most the summary says so, once
     plan = record(plan, workflow, ctx)
     plan = _on_trigger(plan, workflow, trigger)
     plan = _reconcile(plan, workflow, ctx, trigger)
     if isinstance(trigger, Sweep):
         plan = reminders.on_sweep(plan, workflow, ctx)  # after reconcile: never into a resolved one
         plan = hygiene.on_sweep(plan, workflow)  # loose ends: retro, stale follow-ups, never resolved
-    return _config_notice(plan, ctx).finish(workflow)
+    return _config_notice(plan, ctx)
+
+
+def perform_order(actions: list[Action]) -> tuple[list[Action], list[Action]]:
+    """The actions up to the last follow-up opened or linked, and the rest: what the writer
+    creates comes first, so the texts that list it can be rendered with its number
+    (Plan.with_opened), before the replies that point to them (Plan.finish's order)."""
+    opening = [i for i, a in enumerate(actions) if isinstance(a, OpenFollowup | LinkSubIssue)]
+    cut = opening[-1] + 1 if opening else 0
+    return actions[:cut], actions[cut:]
 
 
 def _on_trigger(plan: Plan, workflow: Workflow, trigger: Trigger) -> Plan:
@@ -62,6 +80,8 @@ def _on_trigger(plan: Plan, workflow: Workflow, trigger: Trigger) -> Plan:
             return lifecycle.on_closed(plan, workflow, _last_closer(plan.after), None)
         case Reopened(actor=actor):
             return lifecycle.on_reopened(plan, workflow, actor)
+        case FollowupChanged(adopt=sub) if sub is not None:
+            return plan.link(sub)
         case _:
             return plan
 

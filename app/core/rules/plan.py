@@ -16,6 +16,7 @@ from app.core.actions import (
     AddLabels,
     CloseIssue,
     EnsureLabels,
+    LinkSubIssue,
     OpenFollowup,
     RemoveLabel,
     ReopenIssue,
@@ -23,9 +24,9 @@ from app.core.actions import (
     SetAssignees,
     UpsertComment,
 )
-from app.core.incident import SUMMARY, Incident, IssueEvent
+from app.core.incident import SUMMARY, Incident, IssueEvent, SubIssue
 from app.core.ledger import Ledger
-from app.core.texts import summary
+from app.core.texts import retrospective, summary
 from app.workflow.model import Workflow
 
 
@@ -98,6 +99,13 @@ class Plan:
             return self
         return replace(self, actions=(*self.actions, UpsertComment(kind, body)))
 
+    def link(self, sub: SubIssue) -> Plan:
+        """Make `sub` a follow-up of the incident (a sub-issue), unless it is one already."""
+        if any(s.number == sub.number for s in self.after.sub_issues):
+            return self
+        after = replace(self.after, sub_issues=(*self.after.sub_issues, sub))
+        return self._then(LinkSubIssue(sub.id, sub.number), after)
+
     def open_followup(self, followup: OpenFollowup) -> Plan:
         return replace(self, actions=(*self.actions, followup))
 
@@ -116,12 +124,32 @@ class Plan:
         return self._then(ReopenIssue(), after)
 
     def finish(self, workflow: Workflow) -> list[Action]:
-        """The actions in the order the executor must run them, the summary brought up to date."""
+        """The actions in the order the writer must run them, the summary brought up to date."""
         plan = self._with_summary(workflow)
-        ordered = _one_add(sorted(plan.actions, key=_stage))
+        ordered = _one_add(sorted(plan.actions, key=stage))
         if any(isinstance(a, AddLabels | OpenFollowup) for a in ordered):
             ordered.insert(0, EnsureLabels(workflow.all_labels()))
         return ordered
+
+    def retrospective(self, workflow: Workflow, existing: str | None) -> str:
+        return retrospective.updated(existing, self.after, workflow)
+
+    def with_opened(
+        self, workflow: Workflow, opened: tuple[SubIssue, ...], rest: list[Action]
+    ) -> list[Action]:
+        """The actions still to perform, once the writer opened these follow-ups (only now do they
+        have numbers): the texts that list them, the summary and the retrospective, rendered once,
+        from the incident as done, in place of the ones rendered before."""
+        plan = replace(
+            self, after=replace(self.after, sub_issues=(*self.after.sub_issues, *opened)), actions=()
+        )
+        fresh = {a.kind: a for a in plan._with_summary(workflow).actions if isinstance(a, UpsertComment)}
+        if any(isinstance(a, UpsertComment) and a.kind == retrospective.RETRO for a in rest):
+            existing = self.before.bot_comment(retrospective.RETRO)
+            body = plan.retrospective(workflow, existing.body if existing else None)
+            fresh[retrospective.RETRO] = UpsertComment(retrospective.RETRO, body)
+        out = [fresh.pop(a.kind, a) if isinstance(a, UpsertComment) else a for a in rest]
+        return [*fresh.values(), *out]  # a summary that did not change before now lists them
 
     def _with_summary(self, workflow: Workflow) -> Plan:
         if self.after.is_incident(workflow):
@@ -154,17 +182,20 @@ def _one_add(actions: list[Action]) -> list[Action]:
     return out
 
 
-def _stage(action: Action) -> int:
+SUMMARY_STAGE = 4
+
+
+def stage(action: Action) -> int:
     """Labels first (the summary shows them), then people, the summary, replies, the state."""
     match action:
         case AddLabels() | RemoveLabel():
             return 1
         case SetAssignees():
             return 2
-        case OpenFollowup():
+        case OpenFollowup() | LinkSubIssue():
             return 3
         case UpsertComment(kind=kind) if kind == SUMMARY:
-            return 4
+            return SUMMARY_STAGE
         case Reply() | UpsertComment():
             return 5
         case _:

@@ -13,7 +13,5 @@ from app.workflow.model import Workflow
 
 
 def post(plan: Plan, workflow: Workflow) -> Plan:
-    fresh = retrospective.render(plan.after, workflow)
     existing = plan.before.bot_comment(retrospective.RETRO)
-    body = retrospective.refresh(existing.body, fresh) if existing else fresh
-    return plan.upsert(retrospective.RETRO, body)
+    return plan.upsert(retrospective.RETRO, plan.retrospective(workflow, existing.body if existing else None))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.incident import SubIssue
+
 
 @dataclass(frozen=True)
 class Opened:
@@ -72,6 +74,7 @@ class FollowupChanged:
 
     number: int  # the follow-up's issue number; 0 when not known
     actor: str = ""
+    adopt: SubIssue | None = None  # a hand-made follow-up naming the incident, to link to it
 
 
 @dataclass(frozen=True)

@@ -120,3 +120,9 @@ def _between(body: str) -> tuple[int, int] | None:
 def ticked(body: str) -> bool:
     """Whether anyone ticked a box of the retrospective (the hygiene reminder asks)."""
     return any(line.lstrip().lower().startswith("- [x]") for line in body.splitlines())
+
+
+def updated(existing: str | None, incident: Incident, workflow: Workflow) -> str:
+    """The retrospective to write: a fresh one, or the existing one with its timeline refreshed."""
+    fresh = render(incident, workflow)
+    return refresh(existing, fresh) if existing else fresh

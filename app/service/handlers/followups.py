@@ -21,6 +21,7 @@ from gidgethub.abc import GitHubAPI
 from gidgethub.routing import Router
 
 from app.core import markers
+from app.core.incident import SubIssue
 from app.core.rules import FollowupChanged
 from app.github import errors
 from app.github.refs import IssueRef
@@ -78,10 +79,11 @@ async def followup_changed(event: sansio.Event, gh: GitHubAPI, services: Service
         return  # an incident's own events are the incidents feature's
     ref = IssueRef(owner, repo, int(issue["number"]))
     parent = await _parent(gh, ref, issue, workflow)
+    adopt: SubIssue | None = None
     if parent is None and looks_like_followup(issue, workflow):
-        parent = await _adopt(gh, ref, issue, services)
+        parent, adopt = await _adoptive_parent(gh, ref, issue, services)
     if parent is not None:
-        await _reconcile(gh, services, parent, FollowupChanged(ref.number, sender))
+        await _reconcile(gh, services, parent, FollowupChanged(ref.number, sender, adopt))
 
 
 @router.register("sub_issues", action="sub_issue_added")
@@ -114,8 +116,11 @@ async def _parent(gh: GitHubAPI, ref: IssueRef, issue: dict[str, Any], workflow:
     return issue_ref(str(parent.get("url") or ""))
 
 
-async def _adopt(gh: GitHubAPI, ref: IssueRef, issue: dict[str, Any], services: Services) -> IssueRef | None:
-    """Link a hand-made follow-up to the first incident its body names; that incident, or None."""
+async def _adoptive_parent(
+    gh: GitHubAPI, ref: IssueRef, issue: dict[str, Any], services: Services
+) -> tuple[IssueRef | None, SubIssue | None]:
+    """The first incident a hand-made follow-up's body names, and the follow-up to link to it
+    (None when it got a parent meanwhile); the link itself is the writer's (LinkSubIssue)."""
     workflow = (await services.config(gh, ref.owner, ref.repo)).workflow
     for number in referenced_numbers(str(issue.get("body") or ""), ref.number)[:5]:
         target = IssueRef(ref.owner, ref.repo, number)
@@ -127,15 +132,10 @@ async def _adopt(gh: GitHubAPI, ref: IssueRef, issue: dict[str, Any], services: 
             continue
         current = await gh.getitem("/repos/{owner}/{repo}/issues/{number}", ref.vars)
         if current.get("parent_issue_url"):
-            return issue_ref(str(current["parent_issue_url"]))  # linked meanwhile (a replica, a person)
-        await gh.post(
-            "/repos/{owner}/{repo}/issues/{number}/sub_issues",
-            target.vars,
-            data={"sub_issue_id": int(issue["id"])},
-        )
-        log.info("%s/%s#%d: linked follow-up #%d", ref.owner, ref.repo, number, ref.number)
-        return target
-    return None
+            # Linked meanwhile (a replica, a person).
+            return issue_ref(str(current["parent_issue_url"])), None
+        return target, SubIssue.from_github(current)
+    return None, None
 
 
 async def _reconcile(gh: GitHubAPI, services: Services, ref: IssueRef, trigger: FollowupChanged) -> None:
