@@ -16,8 +16,9 @@ from gidgethub.abc import GitHubAPI
 from app.core.commands.apply import lost_commands
 from app.core.incident import Incident
 from app.core.rules import CommentCreated, Context, Sweep, Trigger
+from app.core.rules.context import needs_equity_counts, needs_team
 from app.core.rules.decide import decide_plan, perform_order
-from app.github.read import incidents_led, load_incident, role_name, team_members
+from app.github.read import incidents_led, load_incident, team_members
 from app.github.refs import IssueRef
 from app.github.write import Executor
 from app.service.services import Services
@@ -59,8 +60,8 @@ async def sweep_incident(
         )
     done: list[str] = []
     for comment in lost[:REPLAY_MAX]:
-        role = await services.role(gh, ref.owner, ref.repo, comment.author, role_name)
-        trigger = CommentCreated(comment.id, comment.author, comment.body, role, author_is_bot=False)
+        role = await services.role(gh, ref.owner, ref.repo, comment.author)
+        trigger = CommentCreated(comment.id, comment.author, comment.body, role)
         # Dated when it was written, as its webhook would have been: the timeline's
         # acknowledgement and updates must not move to whenever the sweep ran.
         step = await handle_incident(
@@ -117,21 +118,16 @@ async def handle_incident(
 async def _equity(
     gh: GitHubAPI, ref: IssueRef, workflow: Workflow, incident: Incident, services: Services
 ) -> dict[str, int]:
-    """Counts for the equity rule, fetched only when a lead is about to be chosen."""
-    policy = workflow.lead
-    if incident.lead is not None or not (policy.rotation or policy.responders):
+    if not needs_equity_counts(incident, workflow):
         return {}
-    since = services.now() - policy.equity_window
+    since = services.now() - workflow.lead.equity_window
     return dict(await incidents_led(gh, ref.owner, ref.repo, workflow, since))
 
 
 async def _team(
     gh: GitHubAPI, ref: IssueRef, workflow: Workflow, incident: Incident, trigger: Trigger
 ) -> tuple[str, ...]:
-    """The rotation's team, when a lead is to be chosen or the sweep may escalate to the next one."""
     rotation = workflow.lead.rotation
-    if rotation is None or not rotation.team:
-        return ()
-    if incident.lead is not None and not isinstance(trigger, Sweep):
+    if rotation is None or not rotation.team or not needs_team(incident, workflow, trigger):
         return ()
     return await team_members(gh, rotation.team, ref.owner)

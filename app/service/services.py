@@ -1,23 +1,24 @@
 """What handlers share, built once at start-up: the GitHub app, the clock, caches.
 
-Caches are only caches (SPEC 1.1): each entry is short-lived and can be lost
+Caches are only caches (GitHub is the only store): each entry is short-lived and can be lost
 at any time without changing what the app does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import cachetools
 from gidgethub.abc import GitHubAPI
 
 from app.github.client import GitHubApp
+from app.github.read import role_name
 from app.workflow.config import RepoConfig, fetch_config
 
 Now = Callable[[], dt.datetime]
-RoleLookup = Callable[[GitHubAPI, str, str, str], Awaitable[str]]
 
 CONFIG_TTL = 60  # seconds a repository's parsed config is trusted before re-reading
 ROLE_TTL = 60  # a permission change takes effect within a minute
@@ -57,9 +58,18 @@ class Services:
             cached = self.configs[key] = await fetch_config(gh, owner, repo)
         return cached
 
-    async def role(self, gh: GitHubAPI, owner: str, repo: str, login: str, lookup: RoleLookup) -> str:
+    async def role(self, gh: GitHubAPI, owner: str, repo: str, login: str) -> str:
+        """The person's role_name on the repository, cached for ROLE_TTL."""
         key = (f"{owner}/{repo}".lower(), login.lower())
         cached = self.roles.get(key)
         if cached is None:
-            cached = self.roles[key] = await lookup(gh, owner, repo, login)
+            cached = self.roles[key] = await role_name(gh, owner, repo, login)
         return cached
+
+    async def is_own(self, data: Mapping[str, Any]) -> bool:
+        """Whether a delivery is the app's own doing (its change, or its comment): the one
+        check. A pass that made a change already reconciled the issue, so its echo is ignored."""
+        bot = await self.bot_login()
+        comment = data.get("comment")
+        author = (comment.get("user") or {}).get("login") if isinstance(comment, Mapping) else None
+        return (data.get("sender") or {}).get("login") == bot or author == bot

@@ -9,8 +9,8 @@ from app.cli.report import compute, median, render_json, render_text
 from app.core.incident import Incident
 from app.core.ledger import Ack, Ledger
 from app.workflow.loader import default_workflow
+from tests.common import T0
 
-T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 SINCE = dt.date(2026, 10, 1)
 WORKFLOW = default_workflow()
 PENDING, STABILIZED, RESOLVED = "status: stabilization pending", "status: stabilized", "status: resolved"

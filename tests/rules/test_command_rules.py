@@ -195,5 +195,5 @@ def test_the_leads_plain_comment_acks_when_the_workflow_says_so() -> None:
 
 def test_a_command_on_a_bot_comment_trigger_is_ignored() -> None:
     issue = recorded(WF)
-    trigger = CommentCreated(1, "incident-bot[bot]", "/resolve", "admin", author_is_bot=True)
+    trigger = CommentCreated(1, "incident-bot[bot]", "/resolve", "admin")
     assert decide(trigger, issue.incident(), WF, context(issue.now)) == []

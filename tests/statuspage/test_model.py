@@ -9,8 +9,8 @@ from app.core.incident import Incident
 from app.web.statuspage.model import build_page
 from app.web.statuspage.render import html_page, json_page
 from app.workflow.loader import default_workflow
+from tests.common import T0
 
-T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 WORKFLOW = default_workflow()
 TICKED = "### What is broken?\n\nLogins\n\n### Security\n\n- [X] This is a security incident\n"
 

@@ -87,7 +87,7 @@ def _has_commands(comment: Comment, workflow: Workflow) -> bool:
 
 
 def on_comment(plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCreated) -> Plan:
-    if comment.author == ctx.bot_login or already_handled(plan, comment):
+    if already_handled(plan, comment):  # the bot's own words never get here: decide_plan
         return plan
     parsed = parse(comment.body, workflow, author=comment.author)
     if not plan.after.is_incident(workflow) and not _concerns_non_incident(parsed):

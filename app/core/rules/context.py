@@ -6,7 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from app.core.incident import Incident
+from app.core.rules.triggers import Sweep, Trigger
 from app.workflow.forms import FormFacts
+from app.workflow.model import Workflow
 
 CHANGE_ROLES = frozenset({"triage", "write", "maintain", "admin"})
 ADMIN_ROLES = frozenset({"admin"})
@@ -29,3 +32,20 @@ def may_change(role_name: str | None) -> bool:
 
 def is_admin(role_name: str | None) -> bool:
     return (role_name or "").lower() in ADMIN_ROLES
+
+
+# What the rules will read, so the pipeline fetches only that: the counts of the equity rule
+# (Openverse incident policy, "the lead": whoever led least recently) when a lead is about
+# to be chosen, and the rotation's team then or when the sweep may escalate to the next one.
+
+
+def needs_equity_counts(incident: Incident, workflow: Workflow) -> bool:
+    policy = workflow.lead
+    return incident.lead is None and bool(policy.rotation or policy.responders)
+
+
+def needs_team(incident: Incident, workflow: Workflow, trigger: Trigger) -> bool:
+    rotation = workflow.lead.rotation
+    if rotation is None or not rotation.team:
+        return False
+    return incident.lead is None or isinstance(trigger, Sweep)

@@ -61,7 +61,6 @@ class CommentCreated:
     author: str
     body: str
     role_name: str  # the author's permission role_name: admin/maintain/write/triage/read/none
-    author_is_bot: bool = False  # user.type == "Bot"
 
 
 @dataclass(frozen=True)

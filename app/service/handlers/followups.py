@@ -70,8 +70,8 @@ def looks_like_followup(issue: dict[str, Any], workflow: Workflow) -> bool:
 async def followup_changed(event: sansio.Event, gh: GitHubAPI, services: Services) -> None:
     data = event.data
     sender = str((data.get("sender") or {}).get("login", ""))
-    if sender == await services.bot_login():
-        return  # the bot changes follow-ups only when it opens them, and then looks again itself
+    if await services.is_own(data):
+        return  # the bot changes follow-ups only when it opens them, and then renders what lists them
     owner, repo = data["repository"]["full_name"].split("/", 1)
     issue = data["issue"]
     workflow = (await services.config(gh, owner, repo)).workflow
@@ -92,8 +92,8 @@ async def sub_issue_linked(event: sansio.Event, gh: GitHubAPI, services: Service
     """A person linked or unlinked a sub-issue: the parent's summary lists its follow-ups."""
     data = event.data
     sender = str((data.get("sender") or {}).get("login", ""))
-    if sender == await services.bot_login():
-        return  # the bot links only what it opened or adopted, and looks again itself
+    if await services.is_own(data):
+        return  # the bot links only what it opened or adopted, in a pass that lists them
     parent = data.get("parent_issue") or {}
     ref = issue_ref(str(parent.get("url") or ""))
     number = int((data.get("sub_issue") or {}).get("number", 0))

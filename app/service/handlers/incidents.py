@@ -24,7 +24,6 @@ from app.core.rules import (
     Trigger,
     Unlabeled,
 )
-from app.github.read import role_name
 from app.github.refs import IssueRef
 from app.service.pipeline import handle_incident
 from app.service.services import Services
@@ -77,7 +76,7 @@ async def comment_created(event: sansio.Event, gh: GitHubAPI, services: Services
     body = str(comment.get("body") or "")
     user = comment.get("user") or {}
     if user.get("type") == "Bot":
-        return  # the app's own comments are never parsed
+        return  # an integration (this app or another) writes no commands for people
     owner, repo = data["repository"]["full_name"].split("/", 1)
     login = str(user.get("login", ""))
     if not grammar.has_command_line(body) and not await _may_acknowledge(data, login, gh, services):
@@ -86,8 +85,7 @@ async def comment_created(event: sansio.Event, gh: GitHubAPI, services: Services
         comment_id=int(comment["id"]),
         author=login,
         body=body,
-        role_name=await services.role(gh, owner, repo, login, role_name),
-        author_is_bot=False,
+        role_name=await services.role(gh, owner, repo, login),
     )
     await run_rules(data, trigger, gh, services, commands=True)
 
@@ -105,9 +103,8 @@ async def run_rules(
 ) -> None:
     owner, repo = data["repository"]["full_name"].split("/", 1)
     issue = data["issue"]
-    bot = await services.bot_login()
-    if (data.get("sender") or {}).get("login") == bot:
-        return  # our own change, made by a run that already reconciled the issue
+    if await services.is_own(data):
+        return  # our own change or comment, made by a pass that already reconciled the issue
     config = await services.config(gh, owner, repo)
     workflow = config.workflow
     if not commands and not _about_incidents(issue, trigger, workflow.incident_label.name):
@@ -134,9 +131,9 @@ async def _with_actor_role(
         return trigger
     match trigger:
         case Labeled(label=label, actor=actor) if _is_resolved(workflow, label):
-            return Labeled(label, actor, await services.role(gh, ref.owner, ref.repo, actor, role_name))
+            return Labeled(label, actor, await services.role(gh, ref.owner, ref.repo, actor))
         case Closed(actor=actor):
-            return Closed(actor, await services.role(gh, ref.owner, ref.repo, actor, role_name))
+            return Closed(actor, await services.role(gh, ref.owner, ref.repo, actor))
     return trigger
 
 
