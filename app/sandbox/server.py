@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from .access import Actor
 from .auth import actor_from_header
 from .errors import ApiError, not_found
 from .faults import FaultRule, Faults
-from .http import Ctx, Reply
+from .http import Ctx, Reply, Route
 from .model import World
 from .pagination import paginate
 from .recording import RecordedRequest, Recorder
@@ -26,6 +27,10 @@ from .webhooks import DeliveryQueue
 
 API_VERSIONS = ("2022-11-28", "2026-03-10")
 BODY_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+# Called with (the request's record, the decoded JSON answer or None) after every answer the
+# sandbox itself gives (injected faults excluded). The sandbox's tests hold each answer
+# against the schema GitHub's OpenAPI description documents for it.
+ANSWER_WATCHERS: list[Callable[[RecordedRequest, Any], None]] = []
 
 
 @dataclass
@@ -91,21 +96,32 @@ class Server:
             if rule is not None:
                 rec.faulted = True
                 return await self._fault(request, rule, rec, actor)
+            found = ROUTER.match(request.method, request.raw_path.split("?", 1)[0])
+            rec.route = found[0].template if found else None
             actor = actor_from_header(self.world, request.headers.get("Authorization"))
             rec.actor = actor.label
-            response = await self._dispatch(request, body_raw, actor)
+            response = await self._dispatch(request, body_raw, actor, found)
         except ApiError as err:
             response = self._json(err.status, err.body(), err.headers)
         self._common_headers(request, response, actor)
         rec.status = response.status
         self.recorder.add(rec)
+        if ANSWER_WATCHERS:
+            answer = _loads_or_none(response.body) if isinstance(response.body, bytes) else None
+            for watch in list(ANSWER_WATCHERS):
+                watch(rec, answer)
         return response
 
-    async def _dispatch(self, request: web.Request, raw: bytes, actor: Actor) -> web.Response:
+    async def _dispatch(
+        self,
+        request: web.Request,
+        raw: bytes,
+        actor: Actor,
+        found: tuple[Route, dict[str, str]] | None,
+    ) -> web.Response:
         version = request.headers.get("X-GitHub-Api-Version")
         if version is not None and version not in API_VERSIONS:
             raise ApiError(400, f"API version {version} is not supported.")
-        found = ROUTER.match(request.method, request.raw_path.split("?", 1)[0])
         if found is None:
             raise not_found()
         route, params = found
