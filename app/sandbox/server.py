@@ -15,14 +15,15 @@ from aiohttp import web
 
 from .access import Actor
 from .auth import actor_from_header
-from .errors import ApiError, not_found
+from .errors import DOCS, ApiError, not_found
 from .faults import FaultRule, Faults
 from .http import Ctx, Reply, Route
+from .limits import ContentLimits
 from .model import World
 from .pagination import paginate
 from .recording import RecordedRequest, Recorder
 from .routes import ROUTER
-from .schema import check_body
+from .schema import check_body, operation
 from .webhooks import DeliveryQueue
 
 API_VERSIONS = ("2022-11-28", "2026-03-10")
@@ -74,6 +75,7 @@ class Server:
         self.faults = faults
         self.recorder = recorder
         self.limits = RateLimits()
+        self.content_limits = ContentLimits()
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=30 * 1024 * 1024)
@@ -102,6 +104,11 @@ class Server:
             rec.actor = actor.label
             response = await self._dispatch(request, body_raw, actor, found)
         except ApiError as err:
+            if err.doc == DOCS and rec.route is not None:
+                # GitHub links an error to the operation's reference page, e.g.
+                # https://docs.github.com/rest/issues/comments#create-an-issue-comment.
+                op = operation(request.method, rec.route)
+                err.doc = (op or {}).get("docs") or DOCS
             response = self._json(err.status, err.body(), err.headers)
         self._common_headers(request, response, actor)
         rec.status = response.status
@@ -145,7 +152,14 @@ class Server:
             body=body,
             rate_overview=self.limits.overview(actor, now),
         )
+        op = operation(request.method, route.template)
+        creates = bool(op and op.get("contentCreation")) and actor.kind in ("user", "installation")
+        clock = self.world.now().timestamp()
+        if creates:
+            self.content_limits.check(actor.label, clock)
         reply = await route.handler(ctx)
+        if creates and 200 <= reply.status < 300:
+            self.content_limits.count(actor.label, clock)
         return self._reply(request, reply, actor, resource, now)
 
     def _reply(
