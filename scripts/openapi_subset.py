@@ -6,13 +6,18 @@ Usage (needs the npm client, only when refreshing the committed files)::
     python scripts/openapi_subset.py --openapi api.github.com.json --examples index.json
 
 Writes ``app/sandbox/openapi-subset.json`` (used at run time by the sandbox to validate
-request bodies and by ``app.sandbox.conforms``) and a few real webhook example payloads
-under ``tests/sandbox/fixtures/webhooks/``. CI never runs this: the outputs are committed.
+request bodies, by ``app.sandbox.conforms`` and, for the sandbox's own answers, by
+``app.sandbox.schema.response_problem``) and a few real webhook example payloads under
+``tests/sandbox/fixtures/webhooks/``. CI never runs this: the outputs are committed.
+
+Response schemas are kept whole (every level, every status the description lists), with
+shared parts stored once under ``schemas`` and referred to as ``{"$ref": name}``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import subprocess
 import tarfile
@@ -97,6 +102,14 @@ EXAMPLES = [
 
 # Only the structural keywords survive: the subset stays small and says what GitHub accepts.
 KEEP = {"type", "required", "enum", "nullable", "minItems", "maxItems", "maxLength", "minimum", "maximum"}
+# Response schemas also keep `format` (date-time, uri): a timestamp GitHub would never send fails.
+RESPONSE_KEEP = KEEP | {"format"}
+# The description says so in each content-creating operation's own text; the sandbox's
+# content-creation limit counts exactly these operations.
+CONTENT_CREATION = "Creating content too quickly using this endpoint may result in secondary rate limiting"
+# Error bodies for answers GitHub gives on any operation ("Troubleshooting the REST API":
+# 401, 403/429 rate limits, 404, 400 Problems parsing JSON, 422 Invalid request).
+ERROR_SCHEMAS = ("basic-error", "validation-error")
 
 
 class Compactor:
@@ -135,8 +148,63 @@ class Compactor:
         return out
 
 
+class Interner:
+    """Whole response schemas, with every shared part stored once.
+
+    A ``$ref`` of the description becomes ``{"$ref": <component name>}`` (that also stops
+    recursive schemas); an inline object that occurs again (the generated description
+    inlines ``simple-user`` in hundreds of places) is stored under a hash of its content.
+    """
+
+    MIN_SHARED = 120  # characters of JSON below which a part is cheaper inline
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.schemas: dict[str, Any] = {}
+        self._pending: list[str] = []
+
+    def ref(self, name: str) -> dict[str, str]:
+        if name not in self.schemas:
+            self.schemas[name] = None  # reserved, so a recursive reference stops here
+            self._pending.append(name)
+        return {"$ref": name}
+
+    def schema(self, node: Any) -> Any:
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return self.ref(node["$ref"].rsplit("/", 1)[-1])
+        out: dict[str, Any] = {k: v for k, v in node.items() if k in RESPONSE_KEEP}
+        for key in ("oneOf", "anyOf", "allOf"):
+            if key in node:
+                out[key] = [self.schema(n) for n in node[key]]
+        if "properties" in node:
+            out["properties"] = {k: self.schema(v) for k, v in node["properties"].items()}
+        if isinstance(node.get("items"), dict):
+            out["items"] = self.schema(node["items"])
+        if isinstance(node.get("additionalProperties"), dict):
+            out["additionalProperties"] = self.schema(node["additionalProperties"])
+        return self._share(out)
+
+    def _share(self, out: dict[str, Any]) -> dict[str, Any]:
+        text = json.dumps(out, sort_keys=True)
+        if len(text) < self.MIN_SHARED:
+            return out
+        name = "h" + hashlib.sha1(text.encode()).hexdigest()[:12]
+        self.schemas.setdefault(name, out)
+        return {"$ref": name}
+
+    def finish(self) -> dict[str, Any]:
+        while self._pending:
+            name = self._pending.pop()
+            self.schemas[name] = self.schema(self.spec["components"]["schemas"][name])
+        return self.schemas
+
+
 def extract(spec: dict[str, Any]) -> dict[str, Any]:
     comp = Compactor(spec)
+    shared = Interner(spec)
+    errors = {name: shared.ref(name) for name in ERROR_SCHEMAS}
     ops = []
     for method, path in OPERATIONS:
         op = spec["paths"][path][method.lower()]
@@ -147,19 +215,20 @@ def extract(spec: dict[str, Any]) -> dict[str, Any]:
             body_schema = comp.compact(body["content"]["application/json"]["schema"], 12)
         responses: dict[str, Any] = {}
         for status, resp in op["responses"].items():
-            if not status.startswith("2"):  # error bodies are basic-error everywhere
-                responses[status] = None
-                continue
             resp = comp.resolve(resp)
             content = resp.get("content", {})
-            schema = next(iter(content.values()), {}).get("schema") if content else None
-            # Depth 3 keeps e.g. issue -> user -> login but not issue -> repository -> owner.
-            responses[status] = comp.compact(schema, 3) if schema else None
+            # JSON first: a few operations also list application/scim+json or raw media types.
+            media = content.get("application/json") or next(iter(content.values()), {})
+            schema = media.get("schema")
+            # None: the description documents this status with no body (204, 301, 304).
+            responses[status] = shared.schema(schema) if schema else None
         ops.append(
             {
                 "method": method,
                 "path": path,
                 "operationId": op["operationId"],
+                "docs": op.get("externalDocs", {}).get("url"),
+                "contentCreation": CONTENT_CREATION in op.get("description", ""),
                 "query": [p["name"] for p in params if p.get("in") == "query"],
                 "bodyRequired": bool(body and body.get("required")),
                 "requestBody": body_schema,
@@ -175,6 +244,8 @@ def extract(spec: dict[str, Any]) -> dict[str, Any]:
         "source": "@octokit/openapi generated/api.github.com.json",
         "version": spec["info"].get("version"),
         "operations": ops,
+        "errors": errors,
+        "schemas": shared.finish(),
         "webhooks": hooks,
     }
 

@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from .client import UserClient
 from .faults import FaultRule, Faults
+from .forms import FormError
+from .limits import ContentLimits
 from .recording import RecordedRequest
 from .sandbox import Sandbox
 from .schema import conforms
 from .webhooks import Delivery
 
-__all__ = ["Delivery", "FaultRule", "Faults", "RecordedRequest", "Sandbox", "UserClient", "conforms"]
+__all__ = [
+    "ContentLimits",
+    "Delivery",
+    "FaultRule",
+    "Faults",
+    "FormError",
+    "RecordedRequest",
+    "Sandbox",
+    "UserClient",
+    "conforms",
+]

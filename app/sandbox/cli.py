@@ -69,6 +69,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--reorder-window", type=int, default=0, metavar="N", help="shuffle deliveries within windows of N"
     )
     faults.add_argument("--fault-seed", type=int, default=0)
+    faults.add_argument(
+        "--content-limits",
+        action="store_true",
+        help="enforce GitHub's content-creation secondary rate limit (80 a minute, 500 an hour)",
+    )
     args = ap.parse_args(argv)
     if not 0 <= args.fail_rate <= 1 or not 0 <= args.drop_deliveries <= 1:
         ap.error("shares are between 0 and 1")
@@ -120,6 +125,8 @@ async def serve(args: argparse.Namespace) -> None:
         record_path=args.record,
     )
     apply_faults(sandbox.faults, args)
+    if args.content_limits:
+        sandbox.content_limits.enable()
     base = await sandbox.start(host=args.host, port=args.port)
     # One line; never the secret or the key.
     print(

@@ -19,6 +19,8 @@ class RecordedRequest:
     status: int
     actor: str  # a login, "app", "installation:<id>" or "anonymous"
     faulted: bool = False
+    # The documented operation's path template the request matched (None: no such route).
+    route: str | None = None
     # When it arrived (monotonic seconds): proves a client waited as told before retrying.
     at: float = field(default_factory=time.monotonic)
 

@@ -11,15 +11,18 @@ import aiohttp
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 
-from . import render
-from .access import Actor
+from . import forms, render
+from .access import Actor, can_see
 from .client import UserClient
 from .errors import ApiError
 from .faults import Faults
+from .limits import ContentLimits
 from .model import ROLES, File, World
 from .payloads import notify
 from .recording import RecordedRequest, Recorder
 from .routes.apps import manifest_code
+from .routes.common import assignable
+from .routes.issues import open_issue
 from .seed import Seed, build_world
 from .server import Server
 from .webhooks import Delivery, DeliveryQueue
@@ -189,6 +192,49 @@ class Sandbox:
         actor = Actor(kind="user", login=by)
         notify(self.state, repo, actor, "issues", "deleted", issue=iss)
         iss.deleted = True
+
+    def submit_issue_form(
+        self,
+        owner_repo: str,
+        login: str,
+        template: str,
+        answers: dict[str, Any] | None = None,
+        *,
+        title: str | None = None,
+    ) -> dict[str, Any]:
+        """A person files an issue form in the web UI (no REST endpoint does this).
+
+        ``template`` is a file name in ``.github/ISSUE_TEMPLATE`` of the default branch (or a
+        path); ``answers`` are keyed by element id or label (see ``forms.submit``). The form's
+        labels are applied whoever submits, as long as they exist in the repository; its
+        assignees only if they can be assigned. Raises ``FormError`` where the page would
+        not submit, ``ApiError`` where GitHub would refuse (no access, content limit).
+        Returns the issue as the REST API shows it.
+        """
+        world = self.state
+        repo = self._repo(owner_repo)
+        path = template if "/" in template else f"{forms.TEMPLATE_DIR}/{template}"
+        found = repo.files.get(path)
+        if found is None:
+            raise forms.FormError(f"{owner_repo} has no issue form {path}")
+        world.user(login)
+        actor = Actor(kind="user", login=login)
+        if not can_see(world, actor, repo):
+            raise ApiError(404, "Not Found")
+        sub = forms.submit(found.text, answers or {}, title=title, public=not repo.private)
+        labels = [lb.name for name in sub.labels if (lb := repo.labels.get(name.lower())) is not None]
+        people = [a for a in sub.assignees if assignable(world, repo, a)]
+        limits = self._server.content_limits
+        now = world.now().timestamp()
+        limits.check(actor.label, now)
+        iss = open_issue(world, repo, actor, title=sub.title, text=sub.body, labels=labels, assignees=people)
+        limits.count(actor.label, now)
+        return render.issue(world, iss)
+
+    @property
+    def content_limits(self) -> ContentLimits:
+        """GitHub's 80-a-minute / 500-an-hour content-creation limit: ``enable()`` it."""
+        return self._server.content_limits
 
     def register_manifest_code(self, manifest: dict[str, Any]) -> str:
         """What GitHub does when a person confirms a manifest: a one-time, one-hour code."""

@@ -165,3 +165,163 @@ def conforms(method: str, path: str, body: Any) -> str | None:
         if unknown:
             return f"body keys {unknown} are not documented for {op['operationId']}"
     return None
+
+
+# -- answers ------------------------------------------------------------------------------
+# Statuses GitHub can give on any operation, with an error body, whether or not the
+# operation's own description lists them ("Troubleshooting the REST API",
+# https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api):
+# 400 Problems parsing JSON / unsupported version, 401 Requires authentication,
+# 403 or 429 for rate limits, 404 for what the caller may not see, 422 Invalid request.
+ANY_OPERATION = {"400", "401", "403", "404", "422", "429"}
+# Where GitHub's description contradicts itself: per operation, the schema read in place of
+# the documented one at a path (``[*]`` is any list index), and why.
+RESPONSE_QUIRKS: dict[str, dict[str, dict[str, Any]]] = {
+    # list-installations declares `account` as allOf(simple-user, enterprise), where the
+    # installation schema (get-repo-installation) says anyOf: a user or organisation account
+    # has no enterprise-only fields (slug, created_at, ...). The anyOf reading is checked.
+    "apps/list-installations": {
+        "$[*].account": {"nullable": True, "anyOf": [{"$ref": "simple-user"}, {"$ref": "enterprise"}]}
+    },
+    # A search result item is the issue, and the issue schema says `body` is nullable: an
+    # issue opened without a body has `"body": null` wherever it is shown. GitHub corrected
+    # this in the issue schema (github/rest-api-description#767), not in the item schema.
+    "search/issues-and-pull-requests": {"$.items[*].body": {"type": "string", "nullable": True}},
+}
+
+
+def operation(method: str, template: str) -> dict[str, Any] | None:
+    """The documented operation for a route template exactly as the subset spells it."""
+    return next(
+        (o for o in subset()["operations"] if o["method"] == method.upper() and o["path"] == template),
+        None,
+    )
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    seen = 0
+    while "$ref" in schema:
+        schema = subset()["schemas"][schema["$ref"]]
+        seen += 1
+        if seen > 50:  # a reference loop without content; never in GitHub's description
+            return {}
+    return schema
+
+
+_DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def _type_ok(kind: str, value: Any) -> bool:
+    if kind == "null":
+        return value is None
+    expected = _TYPES.get(kind)
+    if expected is None:
+        return True
+    return isinstance(value, expected) and not (kind in ("integer", "number") and isinstance(value, bool))
+
+
+Overrides = dict[str, dict[str, Any]]
+
+
+def validate(
+    schema: dict[str, Any], value: Any, where: str = "$", instead: Overrides | None = None
+) -> list[str]:
+    """Every way ``value`` breaks ``schema`` (a full JSON-schema reading of the subset), as
+    ``path: reason`` lines. ``instead`` maps a path (``[*]``: any index) to the schema read
+    there in place of the documented one."""
+    instead = instead or {}
+    here = _generic(where)
+    if here in instead:  # read once: the replacement's own parts sit at the same path
+        schema, instead = instead[here], {k: v for k, v in instead.items() if k != here}
+    if not schema:
+        return []
+    schema = _resolve(schema)
+    if value is None:
+        if schema.get("nullable") or schema.get("type") == "null" or not _typed(schema):
+            return []
+        return [f"{where}: null where {schema.get('type') or 'a value'} is documented"]
+    problems: list[str] = []
+    for part in schema.get("allOf", []):
+        problems += validate(part, value, where, instead)
+    for key in ("oneOf", "anyOf"):
+        # oneOf is read as anyOf: GitHub's alternatives overlap (a nullable string or a
+        # nullable integer), so "exactly one" would refuse answers GitHub itself sends.
+        if key in schema:
+            results: list[list[str]] = [validate(o, value, where, instead) for o in schema[key]]
+            if all(results):
+                problems.append(f"{where}: matches none of the documented {key} alternatives")
+                problems.extend(sorted(results, key=len)[0])
+    kind = schema.get("type")
+    if isinstance(kind, str) and not _type_ok(kind, value):
+        return [*problems, f"{where}: {json.dumps(value)[:60]} is not of type {kind}"]
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{where}: {json.dumps(value)[:60]} is not one of {schema['enum']}")
+    if isinstance(value, str) and schema.get("format") == "date-time" and not _DATE_TIME.match(value):
+        problems.append(f"{where}: {value!r} is not a date-time")
+    if (
+        isinstance(value, str)
+        and schema.get("format") == "uri"
+        and not re.match(r"^[a-z][a-z0-9+.-]*:", value)
+    ):
+        problems.append(f"{where}: {value!r} is not a URI")
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            problems += validate(schema.get("items", {}), item, f"{where}[{i}]", instead)
+    if isinstance(value, dict):
+        problems += [f"{where}.{name}: missing" for name in schema.get("required", []) if name not in value]
+        props = schema.get("properties", {})
+        for name, sub in props.items():
+            if name in value:
+                problems += validate(sub, value[name], f"{where}.{name}", instead)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for name in set(value) - set(props):
+                problems += validate(extra, value[name], f"{where}.{name}", instead)
+    return problems
+
+
+def _typed(schema: dict[str, Any]) -> bool:
+    return any(k in schema for k in ("type", "oneOf", "anyOf", "allOf", "properties"))
+
+
+def _generic(where: str) -> str:
+    return re.sub(r"\[\d+\]", "[*]", where)
+
+
+def response_problems(method: str, template: str | None, status: int, body: Any) -> list[str]:
+    """Why an answer is not one GitHub's description documents for that operation and status.
+
+    ``template`` is the route the sandbox matched (None: no route, GitHub's 404). ``body``
+    is the decoded JSON sent, or None for an empty body.
+    """
+    errors = subset()["errors"]
+    op = operation(method, template) if template else None
+    if op is None:
+        if template is not None:
+            return [f"{method} {template} is not a documented operation"]
+        return validate(errors["basic-error"], body) if status == 404 else [f"no route, yet {status}"]
+    name = op["operationId"]
+    documented = op["responses"]
+    key = str(status)
+    if key in documented:
+        schema = documented[key]
+        if schema is None:
+            return [] if body is None else [f"{name} {status}: documented without a body, yet one was sent"]
+        if body is None:
+            return [f"{name} {status}: documented with a body, yet none was sent"]
+        quirks = RESPONSE_QUIRKS.get(name)
+        return [f"{name} {status} {p}" for p in validate(schema, body, "$", quirks)]
+    if key == "304" and op["method"] == "GET":
+        # Any GET answers a matching If-None-Match with an empty 304 ("Best practices for
+        # using the REST API", conditional requests), listed for the operation or not.
+        return [] if body is None else [f"{name} 304: a 304 has no body"]
+    if key in ANY_OPERATION:
+        schema = errors[
+            "validation-error"
+            if key == "422" and isinstance(body, dict) and "errors" in body
+            else "basic-error"
+        ]
+        if body is None:
+            return [f"{name} {status}: an error answer needs a body"]
+        return [f"{name} {status} {p}" for p in validate(schema, body)]
+    return [f"{name}: status {status} is not documented (documented: {sorted(documented)})"]

@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,18 +15,23 @@ from aiohttp import web
 
 from .access import Actor
 from .auth import actor_from_header
-from .errors import ApiError, not_found
+from .errors import DOCS, ApiError, not_found
 from .faults import FaultRule, Faults
-from .http import Ctx, Reply
+from .http import Ctx, Reply, Route
+from .limits import ContentLimits
 from .model import World
 from .pagination import paginate
 from .recording import RecordedRequest, Recorder
 from .routes import ROUTER
-from .schema import check_body
+from .schema import check_body, operation
 from .webhooks import DeliveryQueue
 
 API_VERSIONS = ("2022-11-28", "2026-03-10")
 BODY_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+# Called with (the request's record, the decoded JSON answer or None) after every answer the
+# sandbox itself gives (injected faults excluded). The sandbox's tests hold each answer
+# against the schema GitHub's OpenAPI description documents for it.
+ANSWER_WATCHERS: list[Callable[[RecordedRequest, Any], None]] = []
 
 
 @dataclass
@@ -69,6 +75,7 @@ class Server:
         self.faults = faults
         self.recorder = recorder
         self.limits = RateLimits()
+        self.content_limits = ContentLimits()
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=30 * 1024 * 1024)
@@ -91,21 +98,37 @@ class Server:
             if rule is not None:
                 rec.faulted = True
                 return await self._fault(request, rule, rec, actor)
+            found = ROUTER.match(request.method, request.raw_path.split("?", 1)[0])
+            rec.route = found[0].template if found else None
             actor = actor_from_header(self.world, request.headers.get("Authorization"))
             rec.actor = actor.label
-            response = await self._dispatch(request, body_raw, actor)
+            response = await self._dispatch(request, body_raw, actor, found)
         except ApiError as err:
+            if err.doc == DOCS and rec.route is not None:
+                # GitHub links an error to the operation's reference page, e.g.
+                # https://docs.github.com/rest/issues/comments#create-an-issue-comment.
+                op = operation(request.method, rec.route)
+                err.doc = (op or {}).get("docs") or DOCS
             response = self._json(err.status, err.body(), err.headers)
         self._common_headers(request, response, actor)
         rec.status = response.status
         self.recorder.add(rec)
+        if ANSWER_WATCHERS:
+            answer = _loads_or_none(response.body) if isinstance(response.body, bytes) else None
+            for watch in list(ANSWER_WATCHERS):
+                watch(rec, answer)
         return response
 
-    async def _dispatch(self, request: web.Request, raw: bytes, actor: Actor) -> web.Response:
+    async def _dispatch(
+        self,
+        request: web.Request,
+        raw: bytes,
+        actor: Actor,
+        found: tuple[Route, dict[str, str]] | None,
+    ) -> web.Response:
         version = request.headers.get("X-GitHub-Api-Version")
         if version is not None and version not in API_VERSIONS:
             raise ApiError(400, f"API version {version} is not supported.")
-        found = ROUTER.match(request.method, request.raw_path.split("?", 1)[0])
         if found is None:
             raise not_found()
         route, params = found
@@ -129,7 +152,14 @@ class Server:
             body=body,
             rate_overview=self.limits.overview(actor, now),
         )
+        op = operation(request.method, route.template)
+        creates = bool(op and op.get("contentCreation")) and actor.kind in ("user", "installation")
+        clock = self.world.now().timestamp()
+        if creates:
+            self.content_limits.check(actor.label, clock)
         reply = await route.handler(ctx)
+        if creates and 200 <= reply.status < 300:
+            self.content_limits.count(actor.label, clock)
         return self._reply(request, reply, actor, resource, now)
 
     def _reply(

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,9 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from app.sandbox import Sandbox
+from app.sandbox import RecordedRequest, Sandbox
+from app.sandbox.schema import response_problems
+from app.sandbox.server import ANSWER_WATCHERS
 
 SECRET = "It's a Secret to Everybody"
 APP_ID = 1
@@ -51,6 +53,24 @@ def public_pem(private_key: rsa.RSAPrivateKey) -> bytes:
     return private_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+
+
+@pytest.fixture(autouse=True)
+def answers_match_github_schemas() -> Iterator[None]:
+    """Every answer any sandbox gives in these tests is one GitHub's OpenAPI description
+    documents: the status for that operation, and a body that fits its response schema."""
+    problems: list[str] = []
+
+    def check(rec: RecordedRequest, body: Any) -> None:
+        for problem in response_problems(rec.method, rec.route, rec.status, body):
+            problems.append(f"{rec.method} {rec.path} -> {rec.status}: {problem}")
+
+    ANSWER_WATCHERS.append(check)
+    try:
+        yield
+    finally:
+        ANSWER_WATCHERS.remove(check)
+    assert problems == [], "\n".join(problems[:20])
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import aiohttp
 
+from app.sandbox.cli import parse_args
+
 
 async def test_cli_serves(tmp_path: Path, public_pem: bytes) -> None:
     key = tmp_path / "key.pem"
@@ -40,3 +42,8 @@ async def test_cli_serves(tmp_path: Path, public_pem: bytes) -> None:
     finally:
         proc.terminate()
         await proc.wait()
+
+
+def test_cli_content_limits_flag() -> None:
+    assert parse_args(["--content-limits"]).content_limits is True
+    assert parse_args([]).content_limits is False

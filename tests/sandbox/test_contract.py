@@ -14,7 +14,7 @@ import aiohttp
 
 from app.sandbox import Sandbox
 from app.sandbox.routes import ROUTER
-from app.sandbox.schema import subset
+from app.sandbox.schema import response_problems, subset
 
 from .conftest import Clock, Receiver, call, install_token, make_jwt
 
@@ -175,3 +175,39 @@ async def test_webhooks_match_schemas_and_examples(sb: Sandbox, receiver: Receiv
                 # `draft` belongs to pull requests, which the sandbox does not have.
                 missing = set(real[part]) - set(ours[part]) - {"draft"}
                 assert missing == set(), (example.stem, part)
+
+
+def test_answer_check_refuses_what_github_does_not_document() -> None:
+    """The conftest-level check (every answer against its response schema) can fail."""
+    label = "/repos/{owner}/{repo}/labels/{name}"
+    good = {
+        "id": 1,
+        "node_id": "x",
+        "url": "http://127.0.0.1/l",
+        "name": "bug",
+        "color": "ededed",
+        "default": False,
+        "description": None,
+    }
+    assert response_problems("GET", label, 200, good) == []
+    missing = {k: v for k, v in good.items() if k != "color"}
+    assert response_problems("GET", label, 200, missing) == ["issues/get-label 200 $.color: missing"]
+    assert response_problems("GET", label, 200, {**good, "id": "1"}) == [
+        'issues/get-label 200 $.id: "1" is not of type integer'
+    ]
+    assert response_problems("GET", label, 200, {**good, "name": None}) != []
+    # A status the operation does not document, and an error without GitHub's error shape.
+    assert response_problems("GET", label, 410, {"message": "Gone"}) != []
+    assert response_problems("GET", label, 404, {"message": 404}) != []
+    assert response_problems("GET", label, 404, {"message": "Not Found", "documentation_url": "d"}) == []
+    # 204 means no body; a 422 "Validation Failed" needs `code` in each error.
+    assignee = "/repos/{owner}/{repo}/assignees/{assignee}"
+    assert response_problems("GET", assignee, 204, None) == []
+    assert response_problems("GET", assignee, 204, {"x": 1}) != []
+    create = "/repos/{owner}/{repo}/labels"
+    bad_422 = {"message": "Validation Failed", "documentation_url": "d", "errors": [{"field": "name"}]}
+    assert response_problems("POST", create, 422, bad_422) == [
+        "issues/create-label 422 $.errors[0].code: missing"
+    ]
+    issue_path = "/repos/{owner}/{repo}/issues/{issue_number}"
+    assert any("date-time" in p for p in response_problems("GET", issue_path, 200, {"created_at": "today"}))

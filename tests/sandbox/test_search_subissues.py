@@ -114,10 +114,38 @@ async def test_sub_issues(sb: Sandbox, receiver: Receiver) -> None:
     assert [e["event"] for e in events] == ["sub_issue_added", "sub_issue_removed"]
 
 
-async def test_sub_issue_limits(sb: Sandbox) -> None:
+async def test_sub_issue_is_named_by_id_not_number(sb: Sandbox) -> None:
+    alice = sb.user("alice")
+    await alice.post("/repos/acme/web/issues", {"title": "parent"})
+    _, child = await alice.post("/repos/acme/web/issues", {"title": "child"})
+    status, body = await alice.post("/repos/acme/web/issues/1/sub_issues", {"sub_issue_id": child["number"]})
+    assert status == 404 and body["message"] == "Not Found"
+    status, _ = await alice.post("/repos/acme/web/issues/1/sub_issues", {"sub_issue_id": str(child["id"])})
+    assert status == 422  # the schema says integer
+    status, body = await alice.post("/repos/acme/web/issues/1/sub_issues", {"sub_issue_id": child["id"]})
+    assert status == 201 and body["number"] == 1 and body["sub_issues_summary"]["total"] == 1
+
+
+async def test_one_parent_each(sb: Sandbox) -> None:
+    alice = sb.user("alice")
+    for title in ("first parent", "second parent", "child"):
+        await alice.post("/repos/acme/web/issues", {"title": title})
+    child = sb.issue("acme/web", 3)["id"]
+    assert (await alice.post("/repos/acme/web/issues/1/sub_issues", {"sub_issue_id": child}))[0] == 201
+    status, body = await alice.post("/repos/acme/web/issues/2/sub_issues", {"sub_issue_id": child})
+    assert status == 422 and body["message"] == "Validation Failed"
+    assert sb.issue("acme/web", 3)["parent_issue_url"].endswith("/issues/1")
+    # replace_parent moves it instead.
+    body = {"sub_issue_id": child, "replace_parent": True}
+    assert (await alice.post("/repos/acme/web/issues/2/sub_issues", body))[0] == 201
+    assert sb.issue("acme/web", 3)["parent_issue_url"].endswith("/issues/2")
+    assert sb.issue("acme/web", 1)["sub_issues_summary"]["total"] == 0
+
+
+async def test_at_most_8_levels_of_sub_issues(sb: Sandbox) -> None:
     alice = sb.user("alice")
     ids = []
-    for n in range(10):
+    for n in range(9):
         _, issue = await alice.post("/repos/acme/web/issues", {"title": f"level {n}"})
         ids.append(issue["id"])
     # A chain of 8 levels is the maximum: issue 1 > 2 > ... > 8.
@@ -126,11 +154,23 @@ async def test_sub_issue_limits(sb: Sandbox) -> None:
         assert status == 201
     status, body = await alice.post("/repos/acme/web/issues/8/sub_issues", {"sub_issue_id": ids[8]})
     assert status == 422 and body["message"] == "Validation Failed"
-    for _ in range(100):
+    # Hanging a two-level tree (10 > 11) under level 7 would make 9 levels as well.
+    _, top = await alice.post("/repos/acme/web/issues", {"title": "top"})
+    _, below = await alice.post("/repos/acme/web/issues", {"title": "below"})
+    assert (await alice.post("/repos/acme/web/issues/10/sub_issues", {"sub_issue_id": below["id"]}))[0] == 201
+    assert (await alice.post("/repos/acme/web/issues/7/sub_issues", {"sub_issue_id": top["id"]}))[0] == 422
+    assert (await alice.post("/repos/acme/web/issues/6/sub_issues", {"sub_issue_id": top["id"]}))[0] == 201
+
+
+async def test_at_most_100_sub_issues_per_parent(sb: Sandbox) -> None:
+    alice = sb.user("alice")
+    await alice.post("/repos/acme/web/issues", {"title": "parent"})
+    for _ in range(101):
         await alice.post("/repos/acme/web/issues", {"title": "child"})
-    for number in range(11, 111):
-        _, issue = await alice.get(f"/repos/acme/web/issues/{number}")
-        status, _ = await alice.post("/repos/acme/web/issues/10/sub_issues", {"sub_issue_id": issue["id"]})
+    for number in range(2, 102):
+        child = sb.issue("acme/web", number)["id"]
+        status, _ = await alice.post("/repos/acme/web/issues/1/sub_issues", {"sub_issue_id": child})
         assert status == 201
-    status, _ = await alice.post("/repos/acme/web/issues/10/sub_issues", {"sub_issue_id": ids[9]})
-    assert status == 422
+    last = sb.issue("acme/web", 102)["id"]
+    status, body = await alice.post("/repos/acme/web/issues/1/sub_issues", {"sub_issue_id": last})
+    assert status == 422 and body["message"] == "Validation Failed"

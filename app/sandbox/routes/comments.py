@@ -10,7 +10,7 @@ from ..errors import forbidden, gone, invalid, not_found
 from ..http import Ctx, Reply, Router
 from ..model import Comment, Issue, Reaction, Repo
 from ..payloads import notify
-from .common import MAX_BODY, actor_login, check_text, load_issue
+from .common import actor_login, check_comment_body, load_issue
 from .issues import parse_since, require_login
 
 router = Router()
@@ -30,11 +30,11 @@ def _load_comment(ctx: Ctx) -> tuple[Repo, Issue, Comment]:
 
 
 def _check_body(body: dict[str, Any]) -> str:
-    text = body["body"]
-    if not str(text).strip():
+    text = str(body["body"])
+    if not text.strip():
         raise invalid("IssueComment", "body", "missing_field")
-    check_text("IssueComment", "body", text, MAX_BODY)
-    return str(text)
+    check_comment_body(text)
+    return text
 
 
 @router.add("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments")

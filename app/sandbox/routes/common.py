@@ -14,6 +14,11 @@ DEFAULT_LABEL_COLOR = "ededed"  # what GitHub gives a label created implicitly
 MAX_LABELS_PER_ISSUE = 100
 MAX_TITLE = 256
 MAX_BODY = 65536
+MAX_LABEL_NAME = 50
+# "Issues and pull requests in public repositories, and in private repositories for a paid
+# account, can have up to 10 people assigned" (Assigning issues and pull requests to other
+# GitHub users). The sandbox has no free-plan private repositories.
+MAX_ASSIGNEES = 10
 
 
 def load_issue(ctx: Ctx) -> tuple[Repo, Issue]:
@@ -31,13 +36,55 @@ def actor_login(actor: Actor) -> str:
     return actor.login
 
 
-def assignable(world: World, repo: Repo, login: str) -> bool:
-    """People with access to the repository (not just public read) can be assigned."""
+def assignable(world: World, repo: Repo, login: str, issue: Issue | None = None) -> bool:
+    """Whether GitHub lets ``login`` be assigned, as "Assigning issues and pull requests to
+    other GitHub users" lists it: anyone with write permissions to the repository,
+    organization members with read permissions to it, and (for one issue) anyone who has
+    commented on that issue. Read access alone, public or granted, is not enough."""
     user = world.user(login, create=False)
     if user is None or user.type != "User":
         return False
-    explicit = Repo(id=0, owner=repo.owner, name=repo.name, private=True, collaborators=repo.collaborators)
-    return role_rank(role_of(world, explicit, user.login)) >= role_rank("read")
+    role = role_rank(role_of(world, repo, user.login))
+    if role >= role_rank("write"):
+        return True
+    org = world.org_of(repo)
+    key = user.login.lower()
+    if org is not None and role >= role_rank("read") and key in {m.lower() for m in org.members | org.owners}:
+        return True
+    if issue is not None:
+        return any(world.comments[c].user.lower() == key for c in issue.comment_ids if c in world.comments)
+    return False
+
+
+def distinct_logins(logins: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for login in logins:
+        if login.lower() not in seen:
+            seen.add(login.lower())
+            out.append(login)
+    return out
+
+
+def check_assignees(world: World, repo: Repo, logins: list[str], field: str, issue: Issue | None) -> None:
+    """Refuse a whole create/update naming someone who cannot be assigned, as GitHub does.
+
+    The error object is the one GitHub sends: ``{"value": login, "resource": "Issue",
+    "field": "assignees", "code": "invalid"}``; newer answers also carry a ``message``
+    naming every refused login, "assignees a, b cannot be assigned to this issue".
+    """
+    wanted = distinct_logins(logins)
+    refused = [login for login in wanted if not assignable(world, repo, login, issue)]
+    if refused:
+        raise invalid(
+            "Issue",
+            field,
+            "invalid",
+            value=refused[0],
+            message=f"{field} {', '.join(refused)} cannot be assigned to this issue",
+        )
+    if len(wanted) > MAX_ASSIGNEES:
+        raise invalid("Issue", field, "custom", message=f"Issues can have at most {MAX_ASSIGNEES} assignees")
 
 
 def label_names(raw: list[Any]) -> list[str]:
@@ -47,22 +94,58 @@ def label_names(raw: list[Any]) -> list[str]:
 def find_or_create_label(world: World, repo: Repo, name: str) -> Label:
     key = name.lower()
     if key not in repo.labels:
-        check_label_name(name)
+        check_implicit_label(name)
         repo.labels[key] = Label(id=world.next_id("label"), name=name, color=DEFAULT_LABEL_COLOR)
     return repo.labels[key]
 
 
 def check_label_name(name: str) -> None:
+    """POST/PATCH /labels: GitHub's answer is a custom error with the limit in its message."""
     if not name.strip():
         raise invalid("Label", "name", "missing_field")
-    if len(name) > 50:
-        raise invalid("Label", "name", "custom", message="name is too long (maximum is 50 characters)")
+    if len(name) > MAX_LABEL_NAME:
+        raise invalid(
+            "Label", "name", "custom", message=f"name is too long (maximum is {MAX_LABEL_NAME} characters)"
+        )
+
+
+def check_implicit_label(name: str) -> None:
+    """A label an issue names that does not exist yet is created on the fly; a name GitHub
+    cannot create is refused as ``{"value": name, "resource": "Label", "field": "name",
+    "code": "invalid"}``, without the limit in a message (unlike POST /labels)."""
+    if not name.strip() or len(name) > MAX_LABEL_NAME:
+        raise invalid("Label", "name", "invalid", value=name)
+
+
+def check_labels(repo: Repo, names: list[str], keep: int = 0) -> None:
+    """Everything add_labels/set_labels would refuse, checked before anything changes."""
+    for name in names:
+        if name.lower() not in repo.labels:
+            check_implicit_label(name)
+    if keep + len({n.lower() for n in names}) > MAX_LABELS_PER_ISSUE:
+        raise invalid(
+            "Issue", "labels", "custom", message=f"maximum of {MAX_LABELS_PER_ISSUE} labels per issue"
+        )
 
 
 def check_text(resource: str, field: str, value: str | None, limit: int) -> None:
+    """An issue's title or body over its limit: ``{"resource": "Issue", "code": "custom",
+    "field": "body", "message": "body is too long (maximum is 65536 characters)"}``."""
     if value is not None and len(value) > limit:
         raise invalid(
             resource, field, "custom", message=f"{field} is too long (maximum is {limit} characters)"
+        )
+
+
+def check_comment_body(value: str) -> None:
+    """A comment over the limit gets GitHub's own, differently shaped error: code
+    ``unprocessable``, field ``data``, "Body is too long (maximum is 65536 characters)"."""
+    if len(value) > MAX_BODY:
+        raise invalid(
+            "IssueComment",
+            "data",
+            "unprocessable",
+            message=f"Body is too long (maximum is {MAX_BODY} characters)",
         )
 
 
@@ -71,6 +154,7 @@ def touch(world: World, iss: Issue) -> None:
 
 
 def add_labels(world: World, repo: Repo, iss: Issue, actor: Actor, names: list[str]) -> None:
+    check_labels(repo, names)
     new = [find_or_create_label(world, repo, n) for n in names]
     added: list[Label] = []
     for lb in new:
@@ -109,6 +193,7 @@ def remove_labels(world: World, repo: Repo, iss: Issue, actor: Actor, ids: list[
 
 def set_labels(world: World, repo: Repo, iss: Issue, actor: Actor, names: list[str]) -> None:
     """Replace the label set; only the difference produces events and webhooks."""
+    check_labels(repo, names)
     wanted = [find_or_create_label(world, repo, n) for n in names]
     wanted_ids = [lb.id for lb in wanted]
     remove_labels(world, repo, iss, actor, [i for i in iss.labels if i not in wanted_ids])
@@ -116,13 +201,15 @@ def set_labels(world: World, repo: Repo, iss: Issue, actor: Actor, names: list[s
 
 
 def add_assignees(world: World, repo: Repo, iss: Issue, actor: Actor, logins: list[str]) -> None:
+    """Add whoever can be assigned; the others, and anyone past the tenth, are left out
+    without an error (the add-assignees endpoint's documented behaviour)."""
     for login in logins:
         user = world.user(login, create=False)
-        if user is None or not assignable(world, repo, user.login):
-            continue  # GitHub silently ignores people who cannot be assigned
+        if user is None or not assignable(world, repo, user.login, iss):
+            continue
         if user.login.lower() in (a.lower() for a in iss.assignees):
             continue
-        if len(iss.assignees) >= 10:  # GitHub caps an issue at 10 assignees
+        if len(iss.assignees) >= MAX_ASSIGNEES:
             break
         iss.assignees.append(user.login)
         touch(world, iss)

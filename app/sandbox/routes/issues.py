@@ -16,6 +16,8 @@ from .common import (
     MAX_TITLE,
     actor_login,
     add_assignees,
+    check_assignees,
+    check_labels,
     check_text,
     label_names,
     load_issue,
@@ -26,8 +28,8 @@ from .common import (
 
 router = Router()
 
-# The docs: "Only users with push access can set labels / assignees / milestone / type";
-# without it those fields are silently dropped (issue creation and update alike).
+# The docs (create and update an issue): "Only users with push access can set labels /
+# assignees / type"; without it those fields are silently dropped, on creation and update.
 PUSH = "write"
 
 
@@ -66,34 +68,70 @@ async def create_issue(ctx: Ctx) -> Reply:
     require_login(actor)
     repo = repo_for(world, actor, ctx.params["owner"], ctx.params["repo"])
     body: dict[str, Any] = ctx.body
-    title = str(body["title"])
-    if not title.strip():
-        raise invalid("Issue", "title", "missing_field")
-    check_text("Issue", "title", title, MAX_TITLE)
-    check_text("Issue", "body", body.get("body"), MAX_BODY)
     pusher = has_role(world, actor, repo, PUSH)
     if pusher and body.get("milestone") is not None:
         raise invalid("Issue", "milestone", "invalid", value=body["milestone"])
+    # Without push access labels, assignees and type are dropped before anything is checked:
+    # "Labels are silently dropped otherwise", "Assignees are silently dropped otherwise".
+    labels = label_names(body.get("labels") or []) if pusher else []
+    assignees = (_assignee_list(body) or []) if pusher else []
+    field = "assignee" if body.get("assignees") is None and "assignee" in body else "assignees"
+    iss = open_issue(
+        world,
+        repo,
+        actor,
+        title=str(body["title"]),
+        text=body.get("body"),
+        labels=labels,
+        assignees=assignees,
+        assignee_field=field,
+        type_name=_type_name(body.get("type")) if pusher else None,
+    )
+    out = render.issue(world, iss)
+    return Reply(201, out, {"Location": out["url"]})
+
+
+def open_issue(
+    world: World,
+    repo: Repo,
+    actor: Actor,
+    *,
+    title: str,
+    text: str | None,
+    labels: list[str],
+    assignees: list[str],
+    assignee_field: str = "assignees",
+    type_name: str | None = None,
+) -> Issue:
+    """Create an issue (the REST endpoint and a submitted issue form alike).
+
+    Everything is checked before anything exists: a refused request leaves no issue, no
+    label and no webhook behind.
+    """
+    if not title.strip():
+        raise invalid("Issue", "title", "missing_field")
+    check_text("Issue", "title", title, MAX_TITLE)
+    check_text("Issue", "body", text, MAX_BODY)
+    check_labels(repo, labels)
+    check_assignees(world, repo, assignees, assignee_field, None)
     now = world.now()
     iss = Issue(
         id=world.next_id("issue"),
         number=repo.next_number,
         repo=repo.full_name.lower(),
         title=title,
-        body=body.get("body"),
+        body=text,
         user=actor_login(actor),
         created_at=now,
         updated_at=now,
         via_app=actor.via_app,
-        type=_type_name(body.get("type")) if pusher else None,
+        type=type_name,
     )
     repo.next_number += 1
     repo.issues[iss.number] = iss
     world.issues[iss.id] = iss
     # GitHub delivers issues.opened first, then one labeled per label and one assigned per
     # assignee; the opened payload already shows the final labels and assignees.
-    labels = label_names(body.get("labels") or []) if pusher else []
-    assignees = (_assignee_list(body) or []) if pusher else []
     pending: list[tuple[str, str, dict[str, Any]]] = []
     original_emit = world.emit
     world.emit = lambda e, a, p: pending.append((e, a, p))
@@ -106,8 +144,7 @@ async def create_issue(ctx: Ctx) -> Reply:
     notify(world, repo, actor, "issues", "opened", issue=iss)
     for event, action, payload in pending:
         world.emit(event, action, payload)
-    out = render.issue(world, iss)
-    return Reply(201, out, {"Location": out["url"]})
+    return iss
 
 
 def _filter(world: World, repo: Repo, ctx: Ctx) -> list[Issue]:
@@ -175,17 +212,28 @@ async def update_issue(ctx: Ctx) -> Reply:
             else "Resource not accessible by integration"
         )
     pusher = has_role(world, actor, repo, PUSH)
+    # Check the whole request first: GitHub refuses an update as a whole (422) and then
+    # changes nothing, not even the fields that were valid.
+    title = str(body["title"]) if body.get("title") is not None else None
+    check_text("Issue", "title", title, MAX_TITLE)
+    if "body" in body:
+        check_text("Issue", "body", body["body"], MAX_BODY)
+    # Without push access label, assignee and type changes "are silently dropped".
+    labels = label_names(body["labels"]) if pusher and body.get("labels") is not None else None
+    if labels is not None:
+        check_labels(repo, labels)
+    wanted = _assignee_list(body) if pusher else None
+    if wanted is not None:
+        field = "assignee" if body.get("assignees") is None else "assignees"
+        check_assignees(world, repo, wanted, field, iss)
     changes: dict[str, Any] = {}
-    if body.get("title") is not None and str(body["title"]) != iss.title:
-        title = str(body["title"])
-        check_text("Issue", "title", title, MAX_TITLE)
+    if title is not None and title != iss.title:
         changes["title"] = {"from": iss.title}
         world.record_event(
             iss, actor_login(actor), "renamed", actor.via_app, rename={"from": iss.title, "to": title}
         )
         iss.title = title
     if "body" in body and body["body"] != iss.body:
-        check_text("Issue", "body", body["body"], MAX_BODY)
         changes["body"] = {"from": iss.body or ""}
         iss.body = body["body"]
     if changes:
@@ -197,10 +245,9 @@ async def update_issue(ctx: Ctx) -> Reply:
     elif state == "closed" and body.get("state_reason") and body["state_reason"] != "reopened":
         iss.state_reason = body["state_reason"]  # changing only the reason of a closed issue
         touch(world, iss)
-    if pusher and "labels" in body and body["labels"] is not None:
-        set_labels(world, repo, iss, actor, label_names(body["labels"]))
-    wanted = _assignee_list(body)
-    if pusher and wanted is not None:
+    if labels is not None:
+        set_labels(world, repo, iss, actor, labels)
+    if wanted is not None:
         current = list(iss.assignees)
         remove_assignees(
             world, repo, iss, actor, [a for a in current if a.lower() not in {w.lower() for w in wanted}]

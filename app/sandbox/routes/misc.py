@@ -22,8 +22,9 @@ def _logins(body: dict[str, Any] | None) -> list[str]:
 async def add(ctx: Ctx) -> Reply:
     require_login(ctx.actor)
     repo, iss = load_issue(ctx)
-    # Docs: without push access "Assignees are silently ignored", not refused.
-    if has_role(ctx.world, ctx.actor, repo, "triage"):
+    # Docs: "Only users with push access can add assignees to an issue. Assignees are
+    # silently ignored otherwise"; so are people who cannot be assigned, and past the tenth.
+    if has_role(ctx.world, ctx.actor, repo, "write"):
         add_assignees(ctx.world, repo, iss, ctx.actor, _logins(ctx.body))
     return Reply(201, render.issue(ctx.world, iss))
 
@@ -32,7 +33,8 @@ async def add(ctx: Ctx) -> Reply:
 async def remove(ctx: Ctx) -> Reply:
     require_login(ctx.actor)
     repo, iss = load_issue(ctx)
-    if has_role(ctx.world, ctx.actor, repo, "triage"):
+    # Docs: "Only users with push access can remove assignees from an issue."
+    if has_role(ctx.world, ctx.actor, repo, "write"):
         remove_assignees(ctx.world, repo, iss, ctx.actor, _logins(ctx.body))
     return Reply(200, render.issue(ctx.world, iss))
 

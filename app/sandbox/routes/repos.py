@@ -53,6 +53,9 @@ async def permission(ctx: Ctx) -> Reply:
 
 @router.add("GET", "/repos/{owner}/{repo}/assignees/{assignee}")
 async def check_assignee(ctx: Ctx) -> Reply:
+    # "If the assignee can be assigned to issues in the repository, a 204 header with no
+    # content is returned. Otherwise a 404 status code is returned." Repository-wide, so a
+    # person assignable only as a commenter on one issue is not counted here.
     repo = repo_for(ctx.world, ctx.actor, ctx.params["owner"], ctx.params["repo"])
     if assignable(ctx.world, repo, ctx.params["assignee"]):
         return Reply(204)

@@ -1,4 +1,4 @@
-"""GET /search/issues with the qualifiers the app relies on (see ``Query``)."""
+"""GET /search/issues with the qualifiers the sandbox supports (see ``Query``)."""
 
 from __future__ import annotations
 
