@@ -1,8 +1,8 @@
-"""Who leads an incident (SPEC section 3), decided purely from the policy and the date.
+"""Who leads an incident, decided purely from the policy and the date.
 
 In order: whoever is on duty in the rotation (skipping people who are away);
 else whoever of the rotation or the responders led fewest incidents lately
-(seed 001's equity rule; counts come from the caller); else the declarer.
+(Openverse incident policy equity rule; counts come from the caller); else the declarer.
 """
 
 from __future__ import annotations

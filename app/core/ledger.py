@@ -57,7 +57,7 @@ def _int(value: Any) -> int:
 
 @dataclass(frozen=True)
 class Ack:
-    """Someone said "I'm on it" (seed 002)."""
+    """Someone said "I'm on it" (Sourcegraph incidents)."""
 
     by: str
     at: dt.datetime
@@ -66,7 +66,8 @@ class Ack:
 
 @dataclass(frozen=True)
 class Update:
-    """A progress update posted with /update (seed 003: hourly for severity 1 and 2)."""
+    """A progress update posted with /update (Openverse incident response runbook: hourly for severity 1 and
+    2)."""
 
     by: str
     at: dt.datetime
@@ -87,7 +88,8 @@ class RoleAssignment:
 
 @dataclass(frozen=True)
 class Handoff:
-    """`/lead @login`: an explicit hand-off of the lead role (seed 004)."""
+    """`/lead @login`: an explicit hand-off of the lead role (Wellcome Collection incident response
+    process)."""
 
     from_login: str | None
     to_login: str

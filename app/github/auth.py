@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 # GitHub accepts an `exp` at most 10 minutes after `iat`; `iat` is backdated
-# 60 s for clock drift (GITHUB-FACTS "App authentication").
+# 60 s for clock drift (https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-json-web-token-jwt-for-a-github-app).
 JWT_BACKDATE = 60
 JWT_LIFETIME = 9 * 60
 JWT_REFRESH_AFTER = 7 * 60

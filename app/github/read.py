@@ -58,7 +58,7 @@ async def load_incidents(
 
 
 async def role_name(gh: GitHubAPI, owner: str, repo: str, login: str) -> str:
-    """The person's precise role on the repository (GITHUB-FACTS: decide on role_name)."""
+    """The person's precise role on the repository (decide on role_name: https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user)."""
     try:
         answer = await gh.getitem(
             "/repos/{owner}/{repo}/collaborators/{login}/permission",
@@ -74,7 +74,7 @@ async def role_name(gh: GitHubAPI, owner: str, repo: str, login: str) -> str:
 async def incidents_led(
     gh: GitHubAPI, owner: str, repo: str, workflow: Workflow, since: dt.datetime
 ) -> Counter[str]:
-    """How many incidents each person led since `since` (seed 001's equity rule)."""
+    """How many incidents each person led since `since` (Openverse incident policy equity rule)."""
     label = workflow.incident_label.name
     query = f'repo:{owner}/{repo} is:issue label:"{label}" created:>={since.date().isoformat()}'
     led: Counter[str] = Counter()

@@ -186,7 +186,7 @@ class Executor:
     # replica that posted a later copy also sees that one, so all agree on it) and delete
     # our own if it came later. One extra read per comment the bot creates, which is rare
     # (the summary once, a reply per command); no lock or shared store is needed, and
-    # GitHub stays the only state (SPEC 1.1).
+    # GitHub stays the only state.
 
     async def _post_comment(self, body: str, kind: str | None = None) -> int | None:
         """Post `body` unless another run already did; the id of the comment that stays."""

@@ -1,6 +1,6 @@
 """A repository's `.github/incidents.yml`: which preset, what overrides, where from.
 
-Probot's convention (GITHUB-FACTS "Per-repository configuration"): read the file
+Probot's convention (https://probot.github.io/docs/configuration/): read the file
 from the repository's default branch; when absent, the same path in the owner's
 `.github` repository; `_extends: repo | owner/repo | repo:path.yml` names another
 config merged under this one. Merge order: preset < extended < own.

@@ -30,11 +30,13 @@ class Severity:
     key: str  # "1", "2", "3": what `/severity N` names
     name: str  # "Critical"
     label: LabelSpec
-    qualifies: str  # what makes an incident this severe (seed 001)
+    qualifies: str  # what makes an incident this severe (Openverse incident policy)
     ack_within: dt.timedelta  # the lead must acknowledge within this
     update_every: dt.timedelta  # the lead posts an update at least this often
     next_steps: tuple[str, ...] = ()  # checklist items shown while at this severity
-    critical_followups: bool = False  # follow-ups that stabilize it get `critical` (seed 001)
+    critical_followups: bool = (
+        False  # follow-ups that stabilize it get `critical` (Openverse incident policy)
+    )
     aliases: tuple[str, ...] = ()  # "sev1", "critical", ...
 
     def matches(self, text: str) -> bool:
@@ -64,10 +66,13 @@ class Role:
     name: str  # "Delivery manager"
     description: str = ""
     required_to_declare: bool = False  # only this role (or admins) may confirm an incident
-    required_to_resolve: bool = False  # only this role (or admins) may resolve (seed 004)
+    required_to_resolve: bool = (
+        False  # only this role (or admins) may resolve (Wellcome Collection incident response process)
+    )
     aliases: tuple[str, ...] = ()
     # Logins told (mentioned) when an incident is declared, so whoever holds this role
-    # hears of it even when nobody assigned them (seed 004: "ensure that the delivery
+    # hears of it even when nobody assigned them (Wellcome Collection incident response process: "ensure that
+    # the delivery
     # manager is informed").
     notify: tuple[str, ...] = ()
 
@@ -78,7 +83,7 @@ class Role:
 
 @dataclass(frozen=True)
 class Rotation:
-    """Who is on duty: members take turns per period from `start` (seed 001's MSR runner)."""
+    """Who is on duty: members take turns per period from `start` (Openverse incident policy MSR runner)."""
 
     period: str  # "weekly" | "daily"
     members: tuple[str, ...]  # logins, in turn order
@@ -103,7 +108,9 @@ class FollowupPolicy:
     label: LabelSpec
     critical_label: LabelSpec
     block_close_on_open_critical: bool = False  # reopen an incident closed with critical follow-ups open
-    discussion_on_resolve: bool = False  # seed 000 step 6: open a discussion follow-up on resolve
+    discussion_on_resolve: bool = (
+        False  # Node.js Release Worker incident flow step 6: open a discussion follow-up on resolve
+    )
     discussion_title: str = "Discussion: preventing a repeat of incident #{number}"
     body_intro: str = ""  # why follow-ups exist, in the follow-up's body
 
@@ -111,7 +118,11 @@ class FollowupPolicy:
 @dataclass(frozen=True)
 class SecurityPolicy:
     label: LabelSpec
-    next_steps: tuple[str, ...] = ()  # private channel advice (seeds 000, 004)
+    next_steps: tuple[
+        str, ...
+        # private channel advice (Node.js Release Worker incident flow and Wellcome Collection incident response
+        # process)
+    ] = ()
     neutral_title: str = "Security incident #{number}"  # what public bot text calls it
 
 
@@ -124,8 +135,11 @@ class FormFields:
     status: str = "Status"
     affected: str = "Who and how many are affected?"
     summary: str = "What is broken?"
-    worse: str = "Will it get worse if nobody acts?"  # seed 004 triage question
-    downstream: str = "Which downstream dependencies are affected?"  # seed 004 triage question
+    worse: str = (
+        "Will it get worse if nobody acts?"  # Wellcome Collection incident response process triage question
+    )
+    # Wellcome Collection incident response process triage question
+    downstream: str = "Which downstream dependencies are affected?"
     links: str = "Links"
     # a checkboxes field of the bug-report form; any ticked box means "breaking production"
     production: str = "Production impact"
@@ -145,7 +159,7 @@ class Reminders:
 class Workflow:
     name: str
     description: str
-    sources: tuple[str, ...]  # seed files the rules come from
+    sources: tuple[str, ...]  # the published runbooks the rules come from
     incident_label: LabelSpec
     severities: tuple[Severity, ...]
     default_severity: str  # a Severity.key
@@ -155,8 +169,10 @@ class Workflow:
     reopen_status: str  # where reopening the issue puts it (destabilized)
     resolve_on_close: bool  # closing the issue moves it to the resolved status
     next_steps: tuple[str, ...]  # always shown (rollback first, ...)
-    triage_questions: tuple[str, ...]  # seed 004
-    reporter_thanks: str  # to a reporter who is not a collaborator; "" = none (seeds 002, 003)
+    triage_questions: tuple[str, ...]  # Wellcome Collection incident response process
+    # to a reporter who is not a collaborator; "" = none (Sourcegraph incidents and Openverse incident
+    # response runbook)
+    reporter_thanks: str
     closeout_checklist: tuple[str, ...]
     retro_checklist: tuple[str, ...]
     roles: tuple[Role, ...]

@@ -71,7 +71,7 @@ async def test_preset_lifecycle(preset: str) -> None:
         assert "incident-bot:closeout" in kinds and "incident-bot:retro" in kinds
         assert issue["state"] == "closed"
 
-        # Reopening destabilizes it (seed 001's rollback edge).
+        # Reopening destabilizes it (Openverse incident policy rollback edge).
         status, _ = await w.user("alice").patch(f"/repos/{REPO}/issues/{number}", json={"state": "open"})
         assert status == 200
         await w.settle()
@@ -137,7 +137,7 @@ async def test_org_wide_config_in_the_dot_github_repository_is_used() -> None:
 
 
 async def test_the_people_a_role_names_are_informed_once_of_each_incident() -> None:
-    # seed 004: "ensure that the delivery manager is informed"
+    # Wellcome Collection incident response process: "ensure that the delivery manager is informed"
     config = """workflow: wellcome
 roles:
   - key: delivery-manager

@@ -83,7 +83,9 @@ async def test_a_read_only_user_cannot_change_the_severity_and_is_told_why() -> 
 
 async def test_an_admin_may_resolve_by_closing_when_the_workflow_wants_a_role() -> None:
     async with world() as w:
-        configure(w, "workflow: wellcome\n")  # seed 004: the delivery manager resolves
+        configure(
+            w, "workflow: wellcome\n"
+        )  # Wellcome Collection incident response process: the delivery manager resolves
         by_admin = await declare(w)
         by_writer = await declare(w)
         for login, number in (("alice", by_admin), ("carol", by_writer)):

@@ -1,4 +1,4 @@
-"""Test builders: a default-like workflow (SPEC section 2), GitHub JSON, and a tiny fake GitHub.
+"""Test builders: a default-like workflow, GitHub JSON, and a tiny fake GitHub.
 
 ``FakeIssue`` holds raw REST JSON the way GitHub would return it; ``apply`` performs
 actions on it as GitHub would (label events, bot comments, assignees), so tests
@@ -133,7 +133,7 @@ def default_workflow(**changes: Any) -> Workflow:
 
 
 def wellcome_workflow() -> Workflow:
-    """Seed 004: only the delivery manager (or an admin) resolves."""
+    """Wellcome Collection incident response process: only the delivery manager (or an admin) resolves."""
     base = default_workflow()
     roles = (
         Role("delivery-manager", "Delivery manager", required_to_resolve=True, aliases=("dm",)),

@@ -15,7 +15,8 @@ from .conftest import Clock, Receiver, call, install_token
 
 
 def test_signature_matches_github_test_vector() -> None:
-    # GITHUB-FACTS: secret "It's a Secret to Everybody", body "Hello, World!".
+    # https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries: secret "It's a Secret
+    # to Everybody", body "Hello, World!".
     headers = sign("It's a Secret to Everybody", b"Hello, World!")
     assert headers["X-Hub-Signature-256"] == (
         "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"

@@ -26,7 +26,7 @@ class Context:
 
 
 def may_change(role_name: str | None) -> bool:
-    """Triage, write, maintain and admin may change an incident (SPEC section 4)."""
+    """Triage, write, maintain and admin may change an incident."""
     return (role_name or "").lower() in CHANGE_ROLES
 
 

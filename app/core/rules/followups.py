@@ -1,7 +1,7 @@
 """Follow-ups: issues opened from an incident and linked to it as sub-issues.
 
 `/followup [critical] [TITLE]` opens one; a workflow may also ask for a
-discussion board when the incident is resolved (seed 000, step 6). Each
+discussion board when the incident is resolved (Node.js Release Worker incident flow, step 6). Each
 follow-up's body carries a hidden marker (the command's comment id, or
 `discussion`), so a redelivered trigger finds it already open. The body links
 back to the incident and says why the issue exists; it never quotes the
@@ -24,7 +24,7 @@ DISCUSSION = markers.DISCUSSION
 
 
 def stabilizes(incident: Incident, workflow: Workflow) -> bool:
-    """Seed 001: issues opened to stabilize a severity 1 or 2 incident are critical."""
+    """Openverse incident policy: issues opened to stabilize a severity 1 or 2 incident are critical."""
     severity = incident.severity(workflow)
     status = incident.status(workflow)
     settled = status is not None and (status.stabilized or status.resolved)
@@ -60,7 +60,8 @@ def on_command(plan: Plan, workflow: Workflow, comment: CommentCreated, command:
 
 
 def on_resolve(plan: Plan, workflow: Workflow) -> Plan:
-    """Seed 000 step 6: an issue to discuss the changes that keep it from happening again."""
+    """Node.js Release Worker incident flow step 6: an issue to discuss the changes that keep it from
+    happening again."""
     if not workflow.followups.discussion_on_resolve:
         return plan
     title = workflow.followups.discussion_title.replace("{number}", str(plan.after.number))

@@ -1,4 +1,4 @@
-"""No loose ends (SPEC section 6): an incident is not resolved while its critical follow-ups are open.
+"""No loose ends: an incident is not resolved while its critical follow-ups are open.
 
 Only when the workflow says so (`followups.block_close_on_open_critical`). A
 `/resolve` is refused with the list and the way past it (`/resolve --force`, by

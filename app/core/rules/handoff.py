@@ -1,4 +1,5 @@
-"""`/lead @login`: whoever is handed the lead hears it at once, with what to do first (seed 004).
+"""`/lead @login`: whoever is handed the lead hears it at once, with what to do first (Wellcome Collection
+incident response process).
 
 Read from the plan rather than from the command: a hand-off this comment added
 to the ledger is the one to announce, whichever command (`/lead`, `/ack` with

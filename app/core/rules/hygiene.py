@@ -1,4 +1,4 @@
-"""Hygiene reminders on the sweep (SPEC section 6): loose ends after the outage is over.
+"""Hygiene reminders on the sweep: loose ends after the outage is over.
 
 - the retrospective checklist untouched `retro_after` after the incident was
   resolved: one reminder per resolve;

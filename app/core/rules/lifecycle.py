@@ -2,7 +2,7 @@
 
 With `resolve_on_close`, closing an incident resolves it (when the workflow
 allows that move) and resolving closes it; reopening destabilizes it
-(seed 001's rollback edge). Resolving posts the close-out and retrospective
+(Openverse incident policy rollback edge). Resolving posts the close-out and retrospective
 checklists once.
 """
 
@@ -50,7 +50,7 @@ def on_closed(plan: Plan, workflow: Workflow, actor: str, role: str | None) -> P
 
 
 def on_reopened(plan: Plan, workflow: Workflow, actor: str) -> Plan:
-    """A resolved incident reopened by a person is destabilized (seed 001)."""
+    """A resolved incident reopened by a person is destabilized (Openverse incident policy)."""
     status = plan.after.status(workflow)
     if not plan.after.is_open or actor == plan.after.bot_login or not (status and status.resolved):
         return plan

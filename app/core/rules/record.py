@@ -51,7 +51,8 @@ def record(plan: Plan, workflow: Workflow, ctx: Context, declarer: str | None = 
 
 
 def _inform_roles(plan: Plan, workflow: Workflow) -> Plan:
-    """Ping the people a role names to be told of every incident (seed 004: the delivery manager)."""
+    """Ping the people a role names to be told of every incident (Wellcome Collection incident response
+    process: the delivery manager)."""
     for role in workflow.roles:
         people = [login for login in role.notify if login.lower() != plan.after.author.lower()]
         if people:

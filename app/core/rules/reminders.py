@@ -1,12 +1,12 @@
 """What the periodic sweep asks of a quiet incident: an update reminder, an escalation.
 
-Both are pings, so each is a new comment (SPEC 1.5: a new comment only where a
+Both are pings, so each is a new comment (a new comment only where a
 human must be notified), and each is sent at most once: its key goes into the
 ledger and the comment carries the same key as its marker, so a second sweep,
 or a sweep after a lost summary edit, finds it done either way.
 
 They apply only while the service is disrupted (open, not yet stabilized):
-the cadence and the acknowledgement deadline are about the outage (seeds 002,
+the cadence and the acknowledgement deadline are about the outage (Sourcegraph incidents,
 003); an incident stabilized and never resolved is the hygiene reminders' job.
 """
 

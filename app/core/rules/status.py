@@ -50,7 +50,8 @@ def transition_refusal(workflow: Workflow, old: Status | None, new: Status) -> s
 
 
 def resolve_refusal(incident: Incident, workflow: Workflow, login: str, role_name: str | None) -> str | None:
-    """Why `login` may not resolve (seed 004: the delivery manager declares it resolved)."""
+    """Why `login` may not resolve (Wellcome Collection incident response process: the delivery manager
+    declares it resolved)."""
     if login == incident.bot_login or is_admin(role_name):
         return None
     for role in workflow.roles:

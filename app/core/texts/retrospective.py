@@ -1,6 +1,7 @@
 """The retrospective comment: who hosts, who attends, the checklist, the timeline, the 5 whys.
 
-Seeds 001, 003 and 004: the lead hosts a blameless retrospective soon after the
+Openverse incident policy, the Openverse runbook and Wellcome Collection's process agree: the lead hosts a
+blameless retrospective soon after the
 incident, everyone who recorded or helped attends, it starts from a timeline,
 asks the 5 whys and ends in action items that become follow-up issues.
 
@@ -45,7 +46,8 @@ def acted(incident: Incident) -> list[str]:
 
 
 def attendees(incident: Incident, workflow: Workflow) -> list[str]:
-    """The lead, the declarer, then everyone who acted (seed 003: everyone relevant attends)."""
+    """The lead, the declarer, then everyone who acted (Openverse incident response runbook: everyone relevant
+    attends)."""
     declarer = timeline.declared(incident, workflow)[0]
     seen: dict[str, str] = {}
     for login in [incident.lead or "", declarer, *acted(incident)]:

@@ -126,7 +126,8 @@ async def _may_acknowledge(data: dict[str, Any], login: str, gh: GitHubAPI, serv
 async def _with_actor_role(
     trigger: Trigger, workflow: Workflow, gh: GitHubAPI, ref: IssueRef, services: Services
 ) -> Trigger:
-    """Who resolves by label or by closing, when only a role (or an admin) may (seed 004)."""
+    """Who resolves by label or by closing, when only a role (or an admin) may (Wellcome Collection incident
+    response process)."""
     if not any(role.required_to_resolve for role in workflow.roles):
         return trigger
     match trigger:

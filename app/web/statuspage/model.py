@@ -1,7 +1,8 @@
 """What the status page shows, computed purely from loaded incidents (no HTTP here).
 
 A security incident is never listed, not even as a count: its title, updates and
-very existence stay private (SPEC 5). An issue is treated as one when it carries
+very existence stay private (the product's security rule: the bot never repeats a security incident's text).
+An issue is treated as one when it carries
 the workflow's security label *or* its form ticks the security box, so the page
 is safe even in the moment before the bot has labelled it.
 """
