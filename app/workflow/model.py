@@ -34,9 +34,8 @@ class Severity:
     ack_within: dt.timedelta  # the lead must acknowledge within this
     update_every: dt.timedelta  # the lead posts an update at least this often
     next_steps: tuple[str, ...] = ()  # checklist items shown while at this severity
-    critical_followups: bool = (
-        False  # follow-ups that stabilize it get `critical` (Openverse incident policy)
-    )
+    # Follow-ups that stabilize it get `critical` (Openverse incident policy)
+    critical_followups: bool = False
     aliases: tuple[str, ...] = ()  # "sev1", "critical", ...
 
     def matches(self, text: str) -> bool:
@@ -66,9 +65,8 @@ class Role:
     name: str  # "Delivery manager"
     description: str = ""
     required_to_declare: bool = False  # only this role (or admins) may confirm an incident
-    required_to_resolve: bool = (
-        False  # only this role (or admins) may resolve (Wellcome Collection incident response process)
-    )
+    # Only this role (or admins) may resolve (Wellcome Collection incident response process)
+    required_to_resolve: bool = False
     aliases: tuple[str, ...] = ()
     # Logins told (mentioned) when an incident is declared, so whoever holds this role
     # hears of it even when nobody assigned them (Wellcome Collection incident response process: "ensure that
@@ -108,9 +106,8 @@ class FollowupPolicy:
     label: LabelSpec
     critical_label: LabelSpec
     block_close_on_open_critical: bool = False  # reopen an incident closed with critical follow-ups open
-    discussion_on_resolve: bool = (
-        False  # Node.js Release Worker incident flow step 6: open a discussion follow-up on resolve
-    )
+    # Node.js Release Worker incident flow step 6: open a discussion follow-up on resolve
+    discussion_on_resolve: bool = False
     discussion_title: str = "Discussion: preventing a repeat of incident #{number}"
     body_intro: str = ""  # why follow-ups exist, in the follow-up's body
 
@@ -118,11 +115,9 @@ class FollowupPolicy:
 @dataclass(frozen=True)
 class SecurityPolicy:
     label: LabelSpec
-    next_steps: tuple[
-        str, ...
-        # private channel advice (Node.js Release Worker incident flow and Wellcome Collection incident response
-        # process)
-    ] = ()
+    # Private channel advice (Node.js Release Worker incident flow; Wellcome Collection
+    # incident response process).
+    next_steps: tuple[str, ...] = ()
     neutral_title: str = "Security incident #{number}"  # what public bot text calls it
 
 
@@ -135,9 +130,8 @@ class FormFields:
     status: str = "Status"
     affected: str = "Who and how many are affected?"
     summary: str = "What is broken?"
-    worse: str = (
-        "Will it get worse if nobody acts?"  # Wellcome Collection incident response process triage question
-    )
+    # Wellcome Collection incident response process triage question
+    worse: str = "Will it get worse if nobody acts?"
     # Wellcome Collection incident response process triage question
     downstream: str = "Which downstream dependencies are affected?"
     links: str = "Links"

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from app.core import markers, timeline
-from app.core.commands.grammar import Command, Parsed, parse, usage
+from app.core.commands.grammar import COMMANDS_MAX, Command, Parsed, parse, usage
 from app.core.incident import Comment, Incident
 from app.core.ledger import PROCESSED_MAX, Ack, Handoff, RoleAssignment, Update
 from app.core.rules import followups, gate, retro
@@ -20,7 +20,7 @@ from app.core.rules.plan import Plan
 from app.core.rules.record import record
 from app.core.rules.status import resolve_refusal, transition_refusal
 from app.core.rules.triggers import CommentCreated
-from app.core.texts import summary
+from app.core.texts import fit, summary
 from app.workflow.model import Workflow
 
 OPEN_TO_ANYONE = frozenset({"incident", "help"})
@@ -39,8 +39,28 @@ def reply_kind(comment_id: int) -> str:
 
 
 def _reply(plan: Plan, comment: CommentCreated, text: str) -> Plan:
+    """The one reply to a command comment. Its text may repeat what the person wrote, so it
+    is neutralised (no marker can survive in it) and fitted to GitHub's limit."""
     kind = reply_kind(comment.comment_id)
-    return plan.reply(f"{markers.tag(kind)}\n@{comment.author} {text}", kind=kind)
+    body = fit.body(f"{markers.tag(kind)}\n@{comment.author} {markers.neutralise(text)}")
+    return plan.reply(body, kind=kind)
+
+
+LISTED_MAX = 10  # lines of a comment a reply lists; the rest are counted
+
+
+def _listed(lines: list[str]) -> str:
+    shown = lines[:LISTED_MAX]
+    if len(lines) > LISTED_MAX:
+        shown.append(f"- … and {len(lines) - LISTED_MAX} more lines like these.")
+    return "\n".join(shown)
+
+
+def _skipped_note(skipped: int) -> str:
+    return (
+        f"I read the first {COMMANDS_MAX} commands of this comment and did not apply the other "
+        f"{skipped}: one comment carries at most {COMMANDS_MAX}. Write the rest in another comment."
+    )
 
 
 def already_handled(plan: Plan, comment: CommentCreated) -> bool:
@@ -95,10 +115,17 @@ def on_comment(plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCre
     if not parsed.commands and not parsed.errors:
         return _implicit_ack(plan, workflow, comment)
     if parsed.errors:
-        lines = [f"- `{e.line}`: {e.reason} Valid form: {e.usage}" for e in parsed.errors]
-        text = "I did not apply this comment:\n" + "\n".join(lines)
+        lines = [
+            f"- {fit.quoted(e.line)}: {fit.clip(e.reason, 300)} Valid form: {e.usage}" for e in parsed.errors
+        ]
+        text = "I did not apply this comment:\n" + _listed(lines)
+        if parsed.skipped:
+            text += "\n\n" + _skipped_note(parsed.skipped)
         return _reply(plan, comment, f"{text}\n\nWrite `/help` for all commands.")
-    return _run(plan, workflow, ctx, comment, parsed.commands)
+    plan = _run(plan, workflow, ctx, comment, parsed.commands)
+    if parsed.skipped:  # a reply already planned (a refusal) says enough
+        plan = _reply(plan, comment, _skipped_note(parsed.skipped))
+    return plan
 
 
 def _concerns_non_incident(parsed: Parsed) -> bool:
@@ -118,7 +145,7 @@ def _run(
         if outcome.refusal:
             refusals.append(f"- `{usage(command.verb)}`: {outcome.refusal}")
     if refusals:
-        text = "I did not apply this comment:\n" + "\n".join(refusals)
+        text = "I did not apply this comment:\n" + _listed(refusals)
         return _reply(start, comment, text)
     if plan.after.is_incident(workflow) and any(c.verb != "help" for c in commands):
         plan = plan.with_ledger(plan.after.ledger.mark_processed(comment.comment_id))

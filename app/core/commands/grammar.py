@@ -64,6 +64,12 @@ class ParseError:
 class Parsed:
     commands: tuple[Command, ...] = ()
     errors: tuple[ParseError, ...] = ()
+    skipped: int = 0  # command lines past COMMANDS_MAX: not read, refused in the reply
+
+
+# Commands one comment may carry. A comment of 4,300 `/update` lines is not a report, it
+# is a way to make one delivery do unbounded work; past this, the lines are refused.
+COMMANDS_MAX = 20
 
 
 def usage(verb: str) -> str:
@@ -71,8 +77,12 @@ def usage(verb: str) -> str:
 
 
 def _command_lines(body: str) -> list[tuple[str, str, str]]:
-    """(line, word, rest) for each command line; continuation lines join /update's text."""
-    found: list[tuple[str, str, str]] = []
+    """(line, word, rest) for each command line; continuation lines join /update's text.
+
+    Linear in the comment's length whatever it holds: continuation lines are collected
+    and joined once (joining them one by one was quadratic on a 65 KB comment).
+    """
+    found: list[tuple[str, str, list[str]]] = []
     in_fence = False
     for raw in body.splitlines():
         line = raw.strip()
@@ -83,12 +93,10 @@ def _command_lines(body: str) -> list[tuple[str, str, str]]:
             continue
         match = _COMMAND_LINE.match(line)
         if match:
-            found.append((line, match.group(1), match.group(2).strip()))
+            found.append((line, match.group(1), [match.group(2).strip()]))
         elif found and line and _canonical(found[-1][1]) == "update":
-            # A multi-line update: the text goes on until the next command.
-            previous, word, rest = found[-1]
-            found[-1] = (previous, word, f"{rest}\n{line}".strip())
-    return found
+            found[-1][2].append(line)  # a multi-line update: the text goes on until the next command
+    return [(line, word, "\n".join(parts).strip()) for line, word, parts in found]
 
 
 def verbs(body: str) -> frozenset[str]:
@@ -112,13 +120,14 @@ def parse(body: str, workflow: Workflow, *, author: str = "") -> Parsed:
     """Every command in the comment body, or why a line is not a valid command."""
     commands: list[Command] = []
     errors: list[ParseError] = []
-    for line, word, rest in _command_lines(body):
+    lines = _command_lines(body)
+    for line, word, rest in lines[:COMMANDS_MAX]:
         result = _parse_one(line, word, rest, workflow, author)
         if isinstance(result, ParseError):
             errors.append(result)
         else:
             commands.append(result)
-    return Parsed(tuple(commands), tuple(errors))
+    return Parsed(tuple(commands), tuple(errors), max(len(lines) - COMMANDS_MAX, 0))
 
 
 def _parse_one(line: str, word: str, rest: str, workflow: Workflow, author: str) -> Command | ParseError:

@@ -24,6 +24,16 @@ def clip(text: str, limit: int, note: str = "…") -> str:
     return text[: max(limit - len(note), 0)] + note
 
 
+QUOTE_MAX = 120  # characters of a person's line a reply quotes
+
+
+def quoted(line: str) -> str:
+    """A person's line quoted in a reply: one line, at most QUOTE_MAX characters, in a code
+    span it cannot break out of (a backtick in it would end the span early)."""
+    text = clip(" ".join(line.split()), QUOTE_MAX).replace("`", "ˋ")
+    return f"`{text}`"
+
+
 def title(text: str) -> str:
     """An issue title GitHub accepts: one line, at most TITLE_MAX characters."""
     return clip(" ".join(text.split()), TITLE_MAX)
