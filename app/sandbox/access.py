@@ -120,6 +120,8 @@ def require_role(world: World, actor: Actor, repo: Repo, role: str) -> None:
     if actor.kind == "anonymous":
         raise ApiError(401, "Requires authentication")
     if not has_role(world, actor, repo, role):
+        if actor.kind == "workflow":
+            raise forbidden()  # a token missing a permission: "Resource not accessible by integration"
         raise forbidden(
             "Must have push access to repository"
             if role_rank(role) >= 3

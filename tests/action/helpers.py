@@ -86,7 +86,9 @@ class Actions:
             "GITHUB_RUN_ATTEMPT": "1",
             "GITHUB_WORKFLOW": "Incidents",
             "GITHUB_JOB": "incident-bot",
-            "GITHUB_ACTOR": str((payload.get("sender") or {}).get("login", owner)),
+            "GITHUB_ACTOR": str(
+                ((payload if isinstance(payload, dict) else {}).get("sender") or {}).get("login", owner)
+            ),
             "GITHUB_WORKSPACE": str(job),
             "RUNNER_TEMP": str(job),
             "RUNNER_OS": "Linux",
