@@ -27,7 +27,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from gidgethub.abc import GitHubAPI
@@ -37,8 +37,10 @@ from app.github.client import GitHubApp
 from app.github.refs import IssueRef
 from app.service.pipeline import sweep_incident
 from app.service.services import Services
-from app.settings import Settings
 from app.workflow.loader import load_preset, preset_names
+
+if TYPE_CHECKING:  # the Action's scheduled pass sweeps without settings (or their key handling)
+    from app.settings import Settings
 
 log = logging.getLogger(__name__)
 

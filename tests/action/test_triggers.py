@@ -53,11 +53,7 @@ async def test_issues_opened_declares_the_incident_and_imports_only_one_pass(tmp
         assert "issues.opened on acme/web\\#1" in run.summary
         assert "acting as github-actions\\[bot\\]" in run.summary
         # Only what one pass needs: no server, sandbox, settings or JWT signing.
-        imported = set(re.findall(r"import time:\s+\d+ \|\s+\d+ \|\s+(\S+)", run.log))
-        assert "app.service.handlers.incidents" in imported
-        heavy = {m for m in imported if m.split(".")[0] in ("jwt", "cryptography") or m.startswith("app.web")}
-        heavy |= {m for m in imported if m.startswith(("app.sandbox", "app.settings"))}
-        assert heavy == set()
+        assert _heavy_imports(run.log, "app.service.handlers.incidents") == set()
         # Its own changes start no run: GitHub does not run workflows for GITHUB_TOKEN's events.
         assert a.pending() == []
         assert any(e.payload["sender"]["login"] == BOT for e in a.sandbox.workflow_events)
@@ -161,8 +157,9 @@ async def test_schedule_sweeps_the_repository(tmp_path: Path) -> None:
     async with actions(tmp_path, start=two_hours_ago) as a:
         number = await _declared(a)
         before = len(a.bot_comments(number))
-        run = await a.run("schedule", {"schedule": "*/15 * * * *"})
+        run = await a.run("schedule", {"schedule": "*/15 * * * *"}, PYTHONPROFILEIMPORTTIME="1")
         assert run.code == 0, run.log
+        assert _heavy_imports(run.log, "app.service.sweep") == set()
         assert "sweep of acme/web (schedule)" in run.summary
         assert "1 incidents looked at, 1 changed, 0 failed" in run.summary
         assert len(a.bot_comments(number)) > before  # a reminder pings the lead
@@ -182,6 +179,15 @@ async def test_workflow_dispatch_sweeps_unless_told_not_to(tmp_path: Path) -> No
         run = await a.run("workflow_dispatch", payload)
         assert run.code == 0, run.log
         assert len(a.bot_comments(number)) > before
+
+
+def _heavy_imports(log: str, needed: str) -> set[str]:
+    """Modules of the server, the sandbox, the settings or JWT signing a pass imported
+    (`-X importtime` output); `needed` proves the listing is there at all."""
+    imported = set(re.findall(r"import time:\s+\d+ \|\s+\d+ \|\s+(\S+)", log))
+    assert needed in imported
+    heavy = ("jwt", "cryptography", "app.web", "app.sandbox", "app.settings")
+    return {m for m in imported if m == "jwt" or m.startswith(tuple(f"{h}." for h in heavy) + heavy)}
 
 
 def _closed_example() -> dict[str, Any]:
