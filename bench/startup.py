@@ -29,7 +29,7 @@ import tempfile
 import time
 from typing import Any
 
-from bench.common import REPO, log, percentile
+from bench.common import REPO, log, machine, percentile
 
 ROUNDS = 15
 PASS_IMPORTS = "import app.cli.action, app.service.handlers, app.service.sweep, app.github.client, aiohttp"
@@ -104,6 +104,7 @@ async def _measure() -> dict[str, Any]:
     medians = {name: round(percentile(values, 50), 1) for name, values in times.items()}
     unit = medians["python -c pass"]
     return {
+        "machine": machine(),
         "rounds": ROUNDS,
         "median_ms": medians,
         "ratio": {name: round(ms / unit, 1) for name, ms in medians.items()},
@@ -117,12 +118,14 @@ def run() -> dict[str, Any]:
 
 
 def report(result: dict[str, Any]) -> list[str]:
+    m = result["machine"]
     lines = [
         "## GitHub Action: cold start",
         "",
         "Command: `python bench/startup.py` (also part of `python bench/run.py`). Each event on "
         "Actions starts a fresh `python -m app action`; medians of "
-        f"{result['rounds']} interleaved runs, as multiples of `python -c pass`.",
+        f"{result['rounds']} interleaved runs, as multiples of `python -c pass`. Measured "
+        f"{m['date']}, nproc={m['nproc']}, Python {m['python']}.",
         "",
         "| command | median | × `python -c pass` |",
         "|---|---|---|",
@@ -134,7 +137,9 @@ def report(result: dict[str, Any]) -> list[str]:
         "",
         f"A pass imports {result['modules_imported']} modules; of the server, the sandbox, the "
         f"settings and JWT signing (PyJWT, cryptography): {heavy}. On a runner the job's start "
-        "(tens of seconds) dwarfs all of this; the App answers in milliseconds.",
+        "(tens of seconds) dwarfs all of this; the App answers in milliseconds. What is left "
+        "is mostly aiohttp and gidgethub (about half, `python -X importtime`) and the "
+        "workflow presets and rules the pass runs on.",
     ]
     return lines
 
