@@ -214,8 +214,9 @@ async def _bot_login(job: Job, github: TokenGitHub) -> str:
 
 async def _dispatch(job: Job, services: Services) -> Outcome:
     """The webhook handlers, run as the server's processor runs them: each on its own."""
-    from gidgethub import sansio
+    from gidgethub import GitHubException, sansio
 
+    from app.github.client import GiveUp
     from app.github.errors import is_gone as gone
     from app.service.handlers import router
 
@@ -240,12 +241,8 @@ async def _dispatch(job: Job, services: Services) -> Outcome:
                 outcome.result = "nothing to do"
                 outcome.details.append("the issue was deleted or transferred meanwhile")
                 continue
-            from gidgethub import GitHubException
-
-            from app.github.client import GiveUp
-
             if isinstance(exc, GitHubException | GiveUp):
-                raise
+                raise  # GitHub refused or did not answer: run() turns it into the one line
             log.exception("handler %s failed", getattr(handler, "__qualname__", handler))
             failed.append(f"{getattr(handler, '__qualname__', handler)}: {type(exc).__name__}")
     if failed:
