@@ -17,7 +17,7 @@ import json
 import time
 from typing import Any
 
-from bench import ack, hotspots, lifecycle, scale
+from bench import ack, hotspots, lifecycle, scale, startup
 from bench.common import ROOT, log, machine
 
 COMMAND = "python bench/run.py"
@@ -34,6 +34,7 @@ def report(
     sc: dict[str, Any],
     prof: dict[str, Any],
     seconds: float,
+    start: dict[str, Any],
 ) -> str:
     e2e, eco, mem, sw = life["event_to_effect"], life["economy"], sc["memory"], sc["sweep"]
     thr, lat = a["throughput"], a["latency"]
@@ -94,6 +95,7 @@ def report(
             f"| {s['step']} | {s['writes']} | {s['minimum']} | {s['reads']} ({s['reads_304']}) "
             f"| {s['write_calls']} |"
         )
+    lines += ["", *startup.report(start)]
     lines += ["", "## Acknowledgement rounds", "", "| measurement | result |", "|---|---|"]
     for key, results in a["rounds"].items():
         for r in results:
@@ -121,12 +123,14 @@ def main(argv: list[str]) -> int:
     sc = scale.run()
     log("hot spots ...")
     prof = hotspots.run()
+    log("cold start of python -m app action ...")
+    start = startup.run()
     seconds = time.monotonic() - started
-    text = report(m, a, life, sc, prof, seconds)
+    text = report(m, a, life, sc, prof, seconds, start)
     print(text)
     if "--no-write" not in argv:
         (ROOT / "BENCHMARKS.md").write_text(text)
-        raw = {"machine": m, "ack": a, "lifecycle": life, "scale": sc, "profile": prof}
+        raw = {"machine": m, "ack": a, "lifecycle": life, "scale": sc, "profile": prof, "startup": start}
         (ROOT / "bench" / "last-run.json").write_text(json.dumps(raw, indent=1, default=str) + "\n")
     return 0
 

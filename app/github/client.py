@@ -5,7 +5,9 @@
   primary limit is spent, else at least a minute for a secondary limit;
 - gives up after a bounded number of attempts and a bounded total wait;
 - caches GET answers by ETag so repeated reads are conditional (304s are free);
-- authenticates each request with a fresh installation token.
+- authenticates each request with a fresh installation token (`GitHubApp`), or with the
+  one plain token it was given (`TokenGitHub`: GitHub Actions' GITHUB_TOKEN, an App's
+  installation token made by the workflow, or a person's token).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import cachetools
@@ -25,8 +27,9 @@ from gidgethub import GitHubBroken, HTTPException
 from gidgethub import aiohttp as gh_aiohttp
 from gidgethub.abc import CACHE_TYPE
 
-from app.github.auth import AppJWT, InstallationTokens
-from app.settings import Settings
+if TYPE_CHECKING:
+    from app.github.auth import AppJWT, InstallationTokens
+    from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -260,18 +263,33 @@ class GitHubApp:
         clock: Callable[[], float] = time.time,
         cache_bytes: int = CACHE_BYTES,
     ) -> None:
+        # Imported here: signing JWTs needs PyJWT and cryptography, which a run with a
+        # plain token (`python -m app action`) never loads.
+        from app.github.auth import AppJWT, InstallationTokens
+
+        self._shared(session, api_url, policy, sleep, clock, cache_bytes)
+        self.jwt: AppJWT = AppJWT(app_id, private_key, clock=clock)
+        self.tokens: InstallationTokens = InstallationTokens(self._fetch_token, clock=clock)
+        self._clients: cachetools.LRUCache[str, GitHubClient] = cachetools.LRUCache(1024)
+        self._app_client = self._client(app_jwt=self.jwt, cache=None)
+
+    def _shared(
+        self,
+        session: aiohttp.ClientSession,
+        api_url: str,
+        policy: RetryPolicy,
+        sleep: Sleep,
+        clock: Callable[[], float],
+        cache_bytes: int,
+    ) -> None:
         self.session = session
         self.api_url = api_url
         self.policy = policy
         self.stats = ApiStats.new()
-        self.jwt = AppJWT(app_id, private_key, clock=clock)
         self._sleep = sleep
         self._clock = clock
         # ETag cache shared by all clients: a 304 proves the cached body is current.
         self.etags = EtagCache(cache_bytes)
-        self.tokens = InstallationTokens(self._fetch_token, clock=clock)
-        self._clients: cachetools.LRUCache[str, GitHubClient] = cachetools.LRUCache(1024)
-        self._app_client = self._client(app_jwt=self.jwt, cache=None)
 
     @classmethod
     def from_settings(cls, session: aiohttp.ClientSession, settings: Settings, **overrides: Any) -> GitHubApp:
@@ -319,3 +337,50 @@ class GitHubApp:
 
             client = self._clients[key] = self._client(token=token, cache=self.etags)
         return client
+
+
+class NotAnApp(RuntimeError):
+    """Something needs the App's own JWT (/app endpoints), and there is only a plain token."""
+
+
+class TokenGitHub(GitHubApp):
+    """GitHub through one plain token, with no App behind it: what a GitHub Actions run has.
+
+    Every `installation()` is the same client, authenticated by the token (GitHub accepts
+    `token` and `Bearer` alike); `app` refuses, since a plain token cannot sign a JWT. The
+    token goes only into the Authorization header: never into a URL, a log line or an error.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        token: str,
+        *,
+        api_url: str,
+        policy: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+        cache_bytes: int = CACHE_BYTES,
+    ) -> None:
+        # Not GitHubApp.__init__: there is no App id or key, hence no JWT and no token minting.
+        self._shared(session, api_url, policy, sleep, clock, cache_bytes)
+
+        async def provide() -> str:
+            return token
+
+        self._token_client = self._client(token=provide, cache=self.etags)
+
+    def __repr__(self) -> str:
+        return f"TokenGitHub(api_url={self.api_url!r})"
+
+    @property
+    def app(self) -> GitHubClient:
+        raise NotAnApp("this needs a GitHub App's JWT; a run with a plain token has none")
+
+    def installation(self, installation_id: int | str) -> GitHubClient:
+        return self._token_client
+
+    @property
+    def client(self) -> GitHubClient:
+        """The one client (installation() answers it too, whatever the id)."""
+        return self._token_client

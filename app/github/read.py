@@ -99,7 +99,15 @@ async def team_members(gh: GitHubAPI, team: str, owner: str) -> tuple[str, ...]:
     except BadRequest as exc:
         if not errors.is_hidden(exc):
             raise
-        log.warning(
-            "team %s/%s: GitHub answered %s; the rotation has no members", org, slug, int(exc.status_code)
+        status = int(exc.status_code)
+        # 403: the token may not read teams. An App needs "Members: read"; GitHub Actions'
+        # GITHUB_TOKEN has no organization permission at all, so it never can
+        # (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication#permissions-for-the-github_token).
+        why = (
+            "this token may not read the organization's teams (an App needs Members: read; "
+            "in GitHub Actions pass an App or fine-grained token as github-token, GITHUB_TOKEN cannot)"
+            if status == 403
+            else "no such team, or it is secret to this token"
         )
+        log.warning("team %s/%s: GitHub answered %d, %s; the rotation has no members", org, slug, status, why)
         return ()

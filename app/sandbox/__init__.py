@@ -11,7 +11,7 @@ from .faults import FaultRule, Faults
 from .forms import FormError
 from .limits import ContentLimits
 from .recording import RecordedRequest
-from .sandbox import Sandbox
+from .sandbox import Sandbox, WorkflowEvent
 from .schema import conforms
 from .webhooks import Delivery
 
@@ -24,5 +24,6 @@ __all__ = [
     "RecordedRequest",
     "Sandbox",
     "UserClient",
+    "WorkflowEvent",
     "conforms",
 ]

@@ -3,7 +3,9 @@
 A person's role on a repository is the highest of: an explicit collaborator role, org
 ownership (admin), org membership (the org's base permission) and, on a public repository,
 ``read`` for everyone. The app's installation has the permissions in ``AppInfo.permissions``
-on the repositories of its installation only.
+on the repositories of its installation only. A workflow's ``GITHUB_TOKEN`` acts as
+``github-actions[bot]`` on its own repository only, with the ``permissions:`` its workflow
+granted; like any token it reads public repositories too.
 """
 
 from __future__ import annotations
@@ -18,14 +20,18 @@ from .model import Repo, World, role_rank
 class Actor:
     """Who sent a request: anonymous, a person, the app (JWT) or one of its installations."""
 
-    kind: str  # "anonymous" | "user" | "app" | "installation"
+    kind: str  # "anonymous" | "user" | "app" | "installation" | "workflow"
     login: str | None = None  # the person, or the app's bot login for an installation
     installation_id: int | None = None
+    repository: str | None = None  # a workflow token's repository (lower case)
+    permissions: tuple[tuple[str, str], ...] = ()  # a workflow token's, as (scope, level)
 
     @property
     def label(self) -> str:
         if self.kind == "installation":
             return f"installation:{self.installation_id}"
+        if self.kind == "workflow":
+            return f"workflow:{self.repository}"
         if self.kind == "user":
             return self.login or ""
         return self.kind
@@ -72,9 +78,16 @@ def author_association(world: World, repo: Repo, login: str) -> str:
     return "NONE"
 
 
+def token_scope(actor: Actor, scope: str) -> str:
+    """A workflow token's level for one scope: "none", "read" or "write"."""
+    return dict(actor.permissions).get(scope, "none")
+
+
 def can_see(world: World, actor: Actor, repo: Repo) -> bool:
     if actor.kind == "installation":
         return repo.installation_id == actor.installation_id
+    if actor.kind == "workflow":
+        return repo.full_name.lower() == actor.repository or not repo.private
     if actor.kind == "user" and actor.login:
         return role_rank(role_of(world, repo, actor.login)) >= role_rank("read")
     return not repo.private
@@ -95,6 +108,9 @@ def has_role(world: World, actor: Actor, repo: Repo, role: str) -> bool:
     """Whether the actor holds ``role`` (or more). The installation counts as issues: write."""
     if actor.kind == "installation":
         return repo.installation_id == actor.installation_id
+    if actor.kind == "workflow":
+        # `issues: write` is what lets GITHUB_TOKEN label, assign and comment.
+        return repo.full_name.lower() == actor.repository and token_scope(actor, "issues") == "write"
     if actor.kind == "user" and actor.login:
         return role_rank(role_of(world, repo, actor.login)) >= role_rank(role)
     return False
@@ -104,6 +120,8 @@ def require_role(world: World, actor: Actor, repo: Repo, role: str) -> None:
     if actor.kind == "anonymous":
         raise ApiError(401, "Requires authentication")
     if not has_role(world, actor, repo, role):
+        if actor.kind == "workflow":
+            raise forbidden()  # a token missing a permission: "Resource not accessible by integration"
         raise forbidden(
             "Must have push access to repository"
             if role_rank(role) >= 3

@@ -16,7 +16,7 @@ import jwt
 
 from .access import Actor
 from .errors import ApiError, bad_credentials
-from .model import Token, World
+from .model import ACTIONS_BOT, ACTIONS_BOT_ID, Token, User, World
 
 # GitHub accepts JWTs whose iat/exp are up to a minute off (clock drift).
 SKEW = 60
@@ -85,6 +85,25 @@ def new_token(world: World, installation_id: int) -> Token:
     return tok
 
 
+def new_workflow_token(world: World, repository: str, permissions: dict[str, str]) -> Token:
+    """A workflow run's GITHUB_TOKEN: "ghs_" like an installation token, for one repository.
+
+    GitHub makes one per job and revokes it when the job ends (at the latest after 24 h):
+    https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication
+    """
+    world.users.setdefault(ACTIONS_BOT, User(login=ACTIONS_BOT, id=ACTIONS_BOT_ID, type="Bot"))
+    value = "ghs_" + "".join(secrets.choice(_ALPHABET) for _ in range(36))
+    tok = Token(
+        token=value,
+        installation_id=0,
+        expires_at=world.now() + dt.timedelta(hours=24),
+        repository=repository.lower(),
+        permissions=dict(permissions),
+    )
+    world.tokens[value] = tok
+    return tok
+
+
 def actor_from_header(world: World, header: str | None) -> Actor:
     if not header:
         return Actor(kind="anonymous")
@@ -102,4 +121,11 @@ def actor_from_header(world: World, header: str | None) -> Actor:
     tok = world.tokens.get(credential)
     if tok is None or tok.expires_at <= world.now():
         raise bad_credentials()
+    if tok.repository is not None:
+        return Actor(
+            kind="workflow",
+            login=ACTIONS_BOT,
+            repository=tok.repository,
+            permissions=tuple(sorted(tok.permissions.items())),
+        )
     return Actor(kind="installation", login=world.app.bot_login, installation_id=tok.installation_id)

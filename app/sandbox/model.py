@@ -39,6 +39,9 @@ ID_BASE = {
     "team": 700,
 }
 ROLES = ("none", "read", "triage", "write", "maintain", "admin")
+# Who a workflow's GITHUB_TOKEN acts as, and that account's id on github.com.
+ACTIONS_BOT = "github-actions[bot]"
+ACTIONS_BOT_ID = 41898282
 
 
 def role_rank(role: str) -> int:
@@ -197,6 +200,10 @@ class Token:
     token: str
     installation_id: int
     expires_at: dt.datetime
+    # A workflow run's GITHUB_TOKEN: the one repository it is for (lower case) and the
+    # `permissions:` its workflow granted. None: an installation token of the app.
+    repository: str | None = None
+    permissions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -234,7 +241,8 @@ class World:
     # Where the sandbox listens; every `url` field points back at it so links can be followed.
     api_url: str = "http://127.0.0.1"
     manifest_codes: dict[str, tuple[dict[str, Any], dt.datetime]] = field(default_factory=dict)
-    # Set by the Sandbox: receives (event, action, payload) for every webhook-worthy change.
+    # Set by the Sandbox: receives (event, action, payload) for every webhook-worthy change;
+    # the payload has `installation` when the app's webhook is to be delivered too.
     emit: Callable[[str, str, dict[str, Any]], None] = lambda event, action, payload: None
     _ids: dict[str, itertools.count[int]] = field(default_factory=dict)
 

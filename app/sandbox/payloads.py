@@ -28,13 +28,12 @@ def notify(
     changes: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Build the payload now (a snapshot, as GitHub does) and hand it to the delivery queue.
+    """Build the payload now (a snapshot, as GitHub does) and hand it on (``World.emit``).
 
-    Nothing is sent for a repository the app is not installed on: GitHub only delivers an
-    app's webhooks for its installations.
+    The payload carries ``installation`` only for a repository the app is installed on:
+    GitHub delivers an app's webhooks for its installations only, while a workflow in the
+    repository sees every event (as ``GITHUB_EVENT_PATH``, without ``installation``).
     """
-    if repo.installation_id is None or repo.installation_id not in world.installations:
-        return
     payload: dict[str, Any] = {"action": action}
     if issue is not None:
         payload["issue"] = render.issue(world, issue)
@@ -52,8 +51,9 @@ def notify(
     if org is not None:
         payload["organization"] = render.organization(world, org)
     payload["sender"] = sender(world, actor)
-    payload["installation"] = {
-        "id": repo.installation_id,
-        "node_id": render.node_id("IntegrationInstallation", repo.installation_id),
-    }
+    if repo.installation_id is not None and repo.installation_id in world.installations:
+        payload["installation"] = {
+            "id": repo.installation_id,
+            "node_id": render.node_id("IntegrationInstallation", repo.installation_id),
+        }
     world.emit(event, action, payload)

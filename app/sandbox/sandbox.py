@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -13,11 +14,12 @@ from cryptography.hazmat.primitives import serialization
 
 from . import forms, render
 from .access import Actor, can_see
+from .auth import new_workflow_token
 from .client import UserClient
 from .errors import ApiError
 from .faults import Faults
 from .limits import ContentLimits
-from .model import ROLES, File, World
+from .model import ACTIONS_BOT, ROLES, File, World
 from .payloads import notify
 from .recording import RecordedRequest, Recorder
 from .routes.apps import manifest_code
@@ -44,6 +46,31 @@ def public_key_pem(key: str | bytes | None) -> bytes | None:
         )
     serialization.load_pem_public_key(data)  # fail early on a malformed key
     return data
+
+
+# What a workflow gets when it does not say `permissions:` is the repository's default;
+# the example workflow asks for exactly these.
+WORKFLOW_PERMISSIONS = {"issues": "write", "contents": "read", "metadata": "read"}
+
+
+@dataclass(frozen=True)
+class WorkflowEvent:
+    """A change a repository's workflows see: the event name and its `GITHUB_EVENT_PATH` payload.
+
+    `triggers_runs` is False for changes made with a workflow's GITHUB_TOKEN: GitHub starts
+    no new workflow run for those ("events triggered by the GITHUB_TOKEN, with the exception
+    of workflow_dispatch and repository_dispatch, will not create a new workflow run",
+    https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+    """
+
+    event: str
+    action: str | None
+    repository: str  # owner/name as GitHub spells it
+    payload: dict[str, Any]
+
+    @property
+    def triggers_runs(self) -> bool:
+        return (self.payload.get("sender") or {}).get("login") != ACTIONS_BOT
 
 
 class Sandbox:
@@ -76,7 +103,8 @@ class Sandbox:
             events=tuple(events),
             faults=self.faults.deliveries,
         )
-        self.state.emit = self._queue.emit
+        self.workflow_events: list[WorkflowEvent] = []
+        self.state.emit = self._emit
         self._recorder = Recorder(record_path)
         self._server = Server(self.state, self._queue, self.faults, self._recorder)
         self._runner: web.AppRunner | None = None
@@ -116,6 +144,13 @@ class Sandbox:
         await self.stop()
 
     # -- webhooks -------------------------------------------------------------------------
+    def _emit(self, event: str, action: str, payload: dict[str, Any]) -> None:
+        """Every change: seen by the repository's workflows; delivered to the app when installed."""
+        seen = {k: v for k, v in payload.items() if k != "installation"}
+        repository = str((payload.get("repository") or {}).get("full_name", ""))
+        self.workflow_events.append(WorkflowEvent(event, action, repository, seen))
+        self._queue.emit(event, action, payload)
+
     @property
     def webhook_url(self) -> str | None:
         return self._queue.url
@@ -236,9 +271,15 @@ class Sandbox:
         """GitHub's 80-a-minute / 500-an-hour content-creation limit: ``enable()`` it."""
         return self._server.content_limits
 
+    def workflow_token(self, owner_repo: str, permissions: dict[str, str] | None = None) -> str:
+        """A GITHUB_TOKEN for a workflow run in `owner_repo`, acting as github-actions[bot]."""
+        repo = self._repo(owner_repo)
+        granted = WORKFLOW_PERMISSIONS if permissions is None else permissions
+        return new_workflow_token(self.state, repo.full_name, granted).token
+
     def register_manifest_code(self, manifest: dict[str, Any]) -> str:
         """What GitHub does when a person confirms a manifest: a one-time, one-hour code."""
         return manifest_code(self.state, manifest)
 
 
-__all__ = ["ApiError", "Sandbox"]
+__all__ = ["ApiError", "Sandbox", "WorkflowEvent"]

@@ -288,6 +288,22 @@ def _generic(where: str) -> str:
     return re.sub(r"\[\d+\]", "[*]", where)
 
 
+def _graphql_problems(status: int, body: Any, basic_error: dict[str, Any]) -> list[str]:
+    """GraphQL's one endpoint is outside the REST description: a 200 carries `data` or a
+    list of `errors` with a `message` each; a 401 is the REST basic error
+    (https://docs.github.com/en/graphql/guides/forming-calls-with-graphql)."""
+    if status == 401:
+        return validate(basic_error, body)
+    if status != 200 or not isinstance(body, dict):
+        return [f"POST /graphql {status}: expected 200 with a JSON object, or 401"]
+    errors = body.get("errors")
+    if "data" not in body and not (
+        isinstance(errors, list) and errors and all(isinstance(e, dict) and "message" in e for e in errors)
+    ):
+        return ["POST /graphql 200: neither `data` nor a list of `errors` with a message each"]
+    return []
+
+
 def response_problems(method: str, template: str | None, status: int, body: Any) -> list[str]:
     """Why an answer is not one GitHub's description documents for that operation and status.
 
@@ -295,6 +311,8 @@ def response_problems(method: str, template: str | None, status: int, body: Any)
     is the decoded JSON sent, or None for an empty body.
     """
     errors = subset()["errors"]
+    if (method.upper(), template) == ("POST", "/graphql"):
+        return _graphql_problems(status, body, errors["basic-error"])
     op = operation(method, template) if template else None
     if op is None:
         if template is not None:

@@ -54,6 +54,8 @@ class RateLimits:
         if b is None or b.reset <= now:
             if resource == "search":
                 limit = 10 if actor.kind == "anonymous" else 30
+            elif actor.kind == "workflow":
+                limit = 1000  # GITHUB_TOKEN: 1,000 requests an hour per repository
             else:
                 limit = 60 if actor.kind == "anonymous" else 5000
             b = self.buckets[key] = Bucket(limit=limit, reset=now + window)

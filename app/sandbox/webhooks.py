@@ -114,8 +114,8 @@ class DeliveryQueue:
             self._session = None
 
     def emit(self, event: str, action: str, payload: dict[str, Any]) -> None:
-        if event not in self.events:
-            return
+        if event not in self.events or "installation" not in payload:
+            return  # not subscribed, or not a repository of the app's installations
         body = json.dumps(payload, separators=(",", ":")).encode()
         delivery_id = str(uuid.uuid4())
         headers = {

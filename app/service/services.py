@@ -16,7 +16,7 @@ from gidgethub.abc import GitHubAPI
 
 from app.github.client import GitHubApp
 from app.github.read import role_name
-from app.workflow.config import RepoConfig, fetch_config
+from app.workflow.config import CONFIG_PATH, RepoConfig, fetch_config
 
 Now = Callable[[], dt.datetime]
 
@@ -38,11 +38,21 @@ class Services:
     roles: cachetools.TTLCache[tuple[str, str], str] = field(
         default_factory=lambda: cachetools.TTLCache(4096, ROLE_TTL)
     )
+    config_path: str = CONFIG_PATH  # where each repository keeps its config
     _bot_login: str | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, github: GitHubApp) -> Services:
         return cls(github)
+
+    @classmethod
+    def acting_as(cls, github: GitHubApp, login: str, *, config_path: str = CONFIG_PATH) -> Services:
+        """For a plain token, whose login is known up front: there is no `/app` to ask.
+
+        With GitHub Actions' GITHUB_TOKEN that is `github-actions[bot]`: the bot recognises
+        its own comments and events by it, exactly as an App does by `<slug>[bot]`.
+        """
+        return cls(github, config_path=config_path, _bot_login=login)
 
     async def bot_login(self) -> str:
         """`<app-slug>[bot]`: the login GitHub shows for the app's own actions."""
@@ -55,7 +65,7 @@ class Services:
         key = f"{owner}/{repo}".lower()
         cached = self.configs.get(key)
         if cached is None:
-            cached = self.configs[key] = await fetch_config(gh, owner, repo)
+            cached = self.configs[key] = await fetch_config(gh, owner, repo, self.config_path)
         return cached
 
     async def role(self, gh: GitHubAPI, owner: str, repo: str, login: str) -> str:

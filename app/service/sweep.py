@@ -27,7 +27,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from gidgethub.abc import GitHubAPI
@@ -37,8 +37,10 @@ from app.github.client import GitHubApp
 from app.github.refs import IssueRef
 from app.service.pipeline import sweep_incident
 from app.service.services import Services
-from app.settings import Settings
 from app.workflow.loader import load_preset, preset_names
+
+if TYPE_CHECKING:  # the Action's scheduled pass sweeps without settings (or their key handling)
+    from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -90,20 +92,44 @@ async def sweep(
 
 
 async def open_issues(
-    gh: GitHubAPI, installation_id: int, labels: Iterable[str], closed_since: dt.date | None = None
+    gh: GitHubAPI,
+    installation_id: int,
+    labels: Iterable[str],
+    closed_since: dt.date | None = None,
+    *,
+    repository: str | None = None,
 ) -> list[Found]:
     """Open issues carrying any of `labels`, one search per label; with `closed_since`, also
-    those closed since then (a resolved incident still owes its retrospective and follow-ups)."""
+    those closed since then (a resolved incident still owes its retrospective and follow-ups).
+
+    An installation token searches its own repositories; any other token searches all of
+    GitHub, so it names the one repository (`repository`, "owner/name")."""
     found: list[Found] = []
     states = ["is:open"] + ([f"is:closed closed:>={closed_since.isoformat()}"] if closed_since else [])
+    scope = f"repo:{repository} " if repository else ""
     for label, state in ((label, state) for label in labels for state in states):
-        query = f'is:issue {state} label:"{label}"'
+        query = f'{scope}is:issue {state} label:"{label}"'
         async for item in gh.getiter("/search/issues{?q,per_page}", {"q": query, "per_page": 100}):
             ref = _ref(item)
             if ref is not None:
                 names = frozenset(str(x.get("name", "")).lower() for x in item.get("labels") or ())
                 found.append(Found(ref, installation_id, names))
     return found
+
+
+async def sweep_repository(
+    services: Services, owner: str, repo: str, *, installation_id: int = 0, concurrency: int = CONCURRENCY
+) -> SweepReport:
+    """One pass over one repository's incidents: the GitHub Action's scheduled run, where
+    `services.github` is a TokenGitHub (one client, whatever the installation id). The
+    repository's own config names the incident label to search."""
+    gh = services.github.installation(installation_id)
+    config = await services.config(gh, owner, repo)
+    label = config.workflow.incident_label.name
+    scope = f"{owner}/{repo}"
+    found = await open_issues(gh, installation_id, [label], _closed_since(services), repository=scope)
+    unique = {item.ref.number: item for item in found}  # an issue is found once per state at most
+    return await _handle_all(services, list(unique.values()), concurrency)
 
 
 def _closed_since(services: Services) -> dt.date:

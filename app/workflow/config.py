@@ -32,6 +32,9 @@ from app.workflow.schema import REPO_KEYS, check_repo_keys, repo_fail
 from app.workflow.yamltree import Doc, merge, parse, without_keys
 
 CONFIG_PATH: Final = ".github/incidents.yml"
+# Another path may be chosen (the GitHub Action's `config` input): a relative path to a
+# YAML file, the same shape `_extends` accepts, with no `..` segment.
+_PATH: Final = re.compile(r"^[-_.A-Za-z0-9]+(?:/[-_.A-Za-z0-9]+)*\.ya?ml$")
 MAX_EXTENDS: Final = 5  # a chain longer than this is a mistake, not a design
 
 FileKey = tuple[str, str]  # ("owner/repo", "path/in/repo.yml")
@@ -66,18 +69,25 @@ def file_label(key: FileKey) -> str:
     return f"{key[0]}:{key[1]}"
 
 
-def resolve_config(files: Files, owner: str, repo: str) -> RepoConfig:
+def valid_config_path(path: str) -> bool:
+    """A path inside a repository to a .yml/.yaml file, without `..`: what may be read as a config."""
+    return bool(_PATH.match(path)) and ".." not in path.split("/")
+
+
+def resolve_config(files: Files, owner: str, repo: str, path: str = CONFIG_PATH) -> RepoConfig:
     """The repository's configuration from the files given; a file not given counts as absent."""
-    return _resolve_cached(tuple(sorted(files.items())), owner, repo)
+    return _resolve_cached(tuple(sorted(files.items())), owner, repo, path)
 
 
 @lru_cache(maxsize=256)
-def _resolve_cached(files: tuple[tuple[FileKey, str | None], ...], owner: str, repo: str) -> RepoConfig:
+def _resolve_cached(
+    files: tuple[tuple[FileKey, str | None], ...], owner: str, repo: str, path: str
+) -> RepoConfig:
     # Every event of a repository resolves the same texts again: validate them once.
-    return _resolve(dict(files).get, owner, repo)
+    return _resolve(dict(files).get, owner, repo, path)
 
 
-def missing_file(files: Files, owner: str, repo: str) -> FileKey | None:
+def missing_file(files: Files, owner: str, repo: str, path: str = CONFIG_PATH) -> FileKey | None:
     """The next file `resolve_config` would read that `files` lacks, or None when complete."""
 
     def lookup(key: FileKey) -> str | None:
@@ -86,14 +96,14 @@ def missing_file(files: Files, owner: str, repo: str) -> FileKey | None:
         return files[key]
 
     try:
-        _resolve(lookup, owner, repo)
+        _resolve(lookup, owner, repo, path)
     except _Missing as missing:
         return missing.key
     return None
 
 
-async def fetch_config(gh: GitHubAPI, owner: str, repo: str) -> RepoConfig:
-    """Fetch `.github/incidents.yml` (and what it extends) and resolve it.
+async def fetch_config(gh: GitHubAPI, owner: str, repo: str, path: str = CONFIG_PATH) -> RepoConfig:
+    """Fetch `.github/incidents.yml` (or `path`, and what it extends) and resolve it.
 
     Errors other than "not found" propagate (the caller retries), except that a
     refusal to read contents becomes a config error naming the missing permission.
@@ -101,7 +111,7 @@ async def fetch_config(gh: GitHubAPI, owner: str, repo: str) -> RepoConfig:
     files: dict[FileKey, str | None] = {}
     # Own file, org fallback, and a bounded `_extends` chain: never more than this.
     for _ in range(MAX_EXTENDS + 3):
-        key = missing_file(files, owner, repo)
+        key = missing_file(files, owner, repo, path)
         if key is None:
             break
         try:
@@ -116,7 +126,7 @@ async def fetch_config(gh: GitHubAPI, owner: str, repo: str) -> RepoConfig:
                 hint=f"GitHub answered 403 ({error}); grant the app 'Contents: read'",
             )
             return RepoConfig(default_workflow(), source=file_label(key), error=problem)
-    return resolve_config(files, owner, repo)
+    return resolve_config(files, owner, repo, path)
 
 
 async def _fetch_text(gh: GitHubAPI, key: FileKey) -> str | None:
@@ -146,12 +156,12 @@ async def _fetch_text(gh: GitHubAPI, key: FileKey) -> str | None:
 # --- resolution ------------------------------------------------------------------------
 
 
-def _resolve(lookup: Callable[[FileKey], str | None], owner: str, repo: str) -> RepoConfig:
-    own = (f"{owner}/{repo}", CONFIG_PATH)
+def _resolve(lookup: Callable[[FileKey], str | None], owner: str, repo: str, path: str) -> RepoConfig:
+    own = (f"{owner}/{repo}", path)
     text = lookup(own)
     found = own
     if text is None and repo != ".github":
-        found = (f"{owner}/.github", CONFIG_PATH)
+        found = (f"{owner}/.github", path)
         text = lookup(found)
     if text is None:
         return RepoConfig(default_workflow())

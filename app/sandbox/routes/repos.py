@@ -6,8 +6,8 @@ import base64
 from urllib.parse import quote
 
 from .. import render
-from ..access import repo_for, role_of
-from ..errors import ApiError, not_found
+from ..access import repo_for, role_of, token_scope
+from ..errors import ApiError, forbidden, not_found
 from ..http import Ctx, Reply, Router
 from .common import assignable
 
@@ -66,6 +66,12 @@ async def check_assignee(ctx: Ctx) -> Reply:
 async def get_contents(ctx: Ctx) -> Reply:
     world = ctx.world
     repo = repo_for(world, ctx.actor, ctx.params["owner"], ctx.params["repo"])
+    if (
+        ctx.actor.kind == "workflow"
+        and repo.full_name.lower() == ctx.actor.repository
+        and token_scope(ctx.actor, "contents") == "none"
+    ):
+        raise forbidden()  # a workflow that did not grant `contents: read`
     ref = ctx.request.query.get("ref") or repo.default_branch
     files = repo.branches.get(ref)
     path = ctx.params["path"].strip("/")
@@ -107,6 +113,10 @@ async def team_members(ctx: Ctx) -> Reply:
         raise ApiError(401, "Requires authentication")
     if org is None:
         raise not_found()
+    if ctx.actor.kind == "workflow":
+        # GITHUB_TOKEN has no organization permissions at all: no `members` scope exists
+        # for it, so a team is never readable with it.
+        raise forbidden()
     if ctx.actor.kind == "installation":
         # members: read, on the installation's own account only.
         inst = world.installations.get(ctx.actor.installation_id or 0)
