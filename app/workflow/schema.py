@@ -13,7 +13,6 @@ cross references) are simpler to write than to bolt onto one.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -67,7 +66,6 @@ class Field:
     # REQUIRED; UNSET: the model's own default; anything else: the value when absent
     # (for Workflow fields the model leaves without default).
     default: object = UNSET
-    doc_default: str = ""  # how docs show the default when it is not just repr()
 
 
 # --- scalar kinds ------------------------------------------------------------------
@@ -441,7 +439,7 @@ WORKFLOW = Obj(
         "closeout_checklist": Field(TEXTS, "Posted when the incident is resolved.", ()),
         "retro_checklist": Field(TEXTS, "The retrospective checklist, posted on resolve.", ()),
         "roles": Field(ListOf(ROLE), "Roles besides the lead, named by `/role`.", ()),
-        "lead": Field(LEAD, "How the lead is chosen.", MappingProxyType({}), "see below"),
+        "lead": Field(LEAD, "How the lead is chosen.", MappingProxyType({})),
         "followups": Field(FOLLOWUPS, "Follow-up issues.", REQUIRED),
         "security": Field(SECURITY, "Security incidents.", REQUIRED),
         "form": Field(FORM, "Headings of the issue forms the app reads."),
@@ -658,12 +656,12 @@ def repo_fail(
 
 def all_keys() -> list[str]:
     """Every key path the schema knows, as docs name them: `severities[].ack_within`."""
-    return [path for path, _, _ in describe()]
+    return [path for path, _ in describe()]
 
 
-def describe() -> list[tuple[str, Field, str]]:
-    """(key path, field, default shown in docs) for every key, depth first."""
-    rows: list[tuple[str, Field, str]] = []
+def describe() -> list[tuple[str, Field]]:
+    """(key path, field) for every key, depth first."""
+    rows: list[tuple[str, Field]] = []
     _describe(WORKFLOW, "", rows)
     return rows
 
@@ -672,56 +670,17 @@ def type_doc(fld: Field) -> str:
     return _type_doc(fld.spec)
 
 
-def _describe(spec: Obj, prefix: str, rows: list[tuple[str, Field, str]]) -> None:
-    defaults = {f.name: f for f in dataclasses.fields(spec.cls)}
+def _describe(spec: Obj, prefix: str, rows: list[tuple[str, Field]]) -> None:
     for name, fld in spec.fields.items():
         path = f"{prefix}{name}"
-        rows.append((path, fld, _default_doc(fld, defaults.get(name))))
+        rows.append((path, fld))
         inner = fld.spec
         if isinstance(inner, ListOf) and isinstance(inner.item, Obj):
             _describe(inner.item, f"{path}[].", rows)
         elif isinstance(inner, MapOf):
-            rows.append((f"{path}.{inner.key_doc}", Field(inner.value, "Allowed next status keys."), ""))
+            rows.append((f"{path}.{inner.key_doc}", Field(inner.value, "Allowed next status keys.")))
         elif isinstance(inner, Obj):
             _describe(inner, f"{path}.", rows)
-
-
-def _default_doc(fld: Field, model_field: dataclasses.Field[Any] | None) -> str:
-    if fld.doc_default:
-        return fld.doc_default
-    if fld.default is REQUIRED:
-        return "required"
-    value: object = fld.default
-    if value is UNSET and model_field is not None:
-        if model_field.default is not dataclasses.MISSING:
-            value = model_field.default
-        elif model_field.default_factory is not dataclasses.MISSING:
-            value = model_field.default_factory()
-    return _shown_default(value)
-
-
-def _shown_default(value: object) -> str:
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}`"
-    if value is None:
-        return "none"
-    if isinstance(value, dt.timedelta):
-        return f"`{_duration_text(value)}`"
-    if isinstance(value, tuple):
-        return "`[]`" if not value else "`[" + ", ".join(str(v) for v in value) + "]`"
-    if isinstance(value, str):
-        return f"`{value}`" if value else '`""`'
-    if dataclasses.is_dataclass(value):
-        return "see below"
-    return f"`{value}`"
-
-
-def _duration_text(value: dt.timedelta) -> str:
-    seconds = int(value.total_seconds())
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 __all__ = [
