@@ -35,6 +35,7 @@ class WorkflowError(ValueError):
         expected: str,
         line: int | None = None,
         *,
+        column: int | None = None,
         got: object = UNSET,
         hint: str = "",
     ) -> None:
@@ -42,6 +43,7 @@ class WorkflowError(ValueError):
         self.key_path = key_path  # "severities[1].ack_within"; "" for the file as a whole
         self.expected = expected
         self.line = line  # 1-based; None when unknown
+        self.column = column  # 1-based; None when unknown
         self.got = got
         self.hint = hint
         super().__init__(self.message)
@@ -91,6 +93,7 @@ class ConfigError(WorkflowError):
             error.key_path,
             error.expected,
             error.line,
+            column=error.column,
             got=error.got,
             hint=error.hint,
         )
