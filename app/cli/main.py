@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("sweep", help="remind, escalate and reconcile open incidents", add_help=False)
     commands.add_parser("report", help="incident metrics of a repository", add_help=False)
     args, rest = parser.parse_known_args(argv)
+    if args.command is not None:
+        problem = installation_problem()
+        if problem is not None:
+            print(f"incident-bot: {problem}", file=sys.stderr)
+            return 2
     if args.command == "action":
         from app.cli.action import main as action_main
 
@@ -57,6 +62,24 @@ def main(argv: list[str] | None = None) -> int:
         return demo_main()
     parser.print_help()
     return 2
+
+
+def installation_problem() -> str | None:
+    """One line when the package lacks the presets every command needs, else None.
+
+    A wheel built without its package data once gave a bot with no process: the
+    demo "worked" with 12 tracebacks and the server would have run the default
+    workflow of an empty list. Better to say so before doing anything.
+    """
+    import app  # only pathlib: `action` pays for no more on every job
+
+    if (app.shipped("workflows") / "default.yml").is_file():
+        return None
+    looked = " and ".join(str(base / "workflows") for base in app.SHIPPED_DIRS)
+    return (
+        f"the workflow presets are missing (no default.yml in {looked}): "
+        "this installation is incomplete; reinstall the package, or run from a checkout"
+    )
 
 
 def _serve(host: str | None, port: int | None) -> int:

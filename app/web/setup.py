@@ -47,7 +47,7 @@ from app.settings import dotenv
 
 log = logging.getLogger(__name__)
 
-MANIFEST_PATH = Path(package.__file__).parent.parent / "app.yml"
+MANIFEST_PATH = package.shipped("app.yml")
 # The fields GitHub's manifest accepts; anything else in app.yml is a mistake.
 MANIFEST_FIELDS = (
     "name", "url", "hook_attributes", "redirect_url", "callback_urls", "setup_url",
