@@ -43,7 +43,7 @@ import yaml
 from aiohttp import web
 
 import app as package
-from app.settings import dotenv
+from app.settings import dotenv, looked_for
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,9 @@ async def _setup(request: web.Request) -> web.Response:
             "through the server's public address, or set <code>PUBLIC_URL</code>.</p>"
         )
     body = f"""
-<p>This server has no GitHub App yet. Register one for {where}: GitHub shows what
+<p>This server has no GitHub App yet: none of {html.escape(looked_for())} is set
+in its environment or in <code>{html.escape(str(config.dotenv_path))}</code>.</p>
+<p>Register one for {where}: GitHub shows what
 the app asks for (issues: write; contents, metadata and members: read) and lets
 you change its name.</p>
 <p>Webhooks will go to <code>{html.escape(public)}/webhook</code>.</p>

@@ -69,7 +69,7 @@ def test_ci_workflow() -> None:
 def settings_read() -> set[str]:
     """Every variable app/settings/__init__.py reads: the list the docs must keep up with."""
     text = (ROOT / "app/settings/__init__.py").read_text()
-    names = set(re.findall(r'env\.get\(\s*"([A-Z][A-Z0-9_]+)"', text))
+    names = set(re.findall(r'(?:env\.get|setting)\(\s*(?:env,\s*)?"([A-Z][A-Z0-9_]+)"', text))
     assert {"GITHUB_APP_ID", "GITHUB_WEBHOOK_SECRET", "PORT"} <= names
     return names
 

@@ -89,6 +89,7 @@ async def test_setup_page_posts_the_manifest_with_this_servers_urls(client: Test
     assert response.headers["Cache-Control"] == "no-store"
     page = await response.text()
     assert 'name="viewport"' in page
+    assert "none of GITHUB_APP_ID, " in page and "Probot&#x27;s APP_ID" in page  # what it looked for
     assert re.search(
         r'<form action="http://127\.0\.0\.1:\d+/settings/apps/new\?state=[\w-]{43}" method="post">', page
     )
