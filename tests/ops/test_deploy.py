@@ -236,3 +236,14 @@ def test_readme_quick_start_keeps_its_two_commands_and_the_installed_package_lin
     assert commands[0].endswith("pip install -e '.[test]' && python -m app demo")
     assert commands[1].endswith("pip install -e '.[test]' && python -m pytest -q")
     assert "pip install . " in commands[2] and commands[2].endswith("incident-bot demo")
+
+
+def test_the_action_pins_setup_python_to_the_commit_ci_uses() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    ci = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    (job,) = ci["jobs"].values()
+    ci_uses = {step["uses"] for step in job["steps"] if "uses" in step}
+    for step in action["runs"]["steps"]:
+        if "uses" in step:
+            assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+            assert step["uses"] in ci_uses, "one pin for each action"
