@@ -2,8 +2,9 @@
 
 A file with top-level `severities` (and no `workflow` or `_extends`) is a whole
 workflow (a preset); anything else is a repository's `.github/incidents.yml`.
-Prints `ok: PATH (workflow NAME)`, or the one-line error on stderr; the exit
-status is 0 when every file is fine.
+Prints `ok: PATH (workflow NAME)`, or every error found on stderr, one per line
+as `FILE:LINE:COL: message` (the form editors and CI annotations read), in the
+order of the file; the exit status is 0 when every file is fine, else 1.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from app.workflow.config import load_repo_config_text
-from app.workflow.errors import WorkflowError
+from app.workflow.errors import WorkflowError, all_errors
 from app.workflow.loader import load_workflow_text
 from app.workflow.yamltree import parse
 
@@ -51,7 +52,9 @@ def main(argv: list[str]) -> int:
         try:
             print(check_file(path))
         except WorkflowError as error:
-            print(error.message, file=sys.stderr)
+            # This file's errors first, then those located in a preset it builds on.
+            for each in sorted(all_errors(error), key=lambda e: (e.path != path, e.line or 0, e.column or 0)):
+                print(each.annotation, file=sys.stderr)
             status = 1
     return status
 

@@ -10,6 +10,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socket
+
+    from app.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("sweep", help="remind, escalate and reconcile open incidents", add_help=False)
     commands.add_parser("report", help="incident metrics of a repository", add_help=False)
     args, rest = parser.parse_known_args(argv)
+    if args.command is not None:
+        problem = installation_problem()
+        if problem is not None:
+            print(f"incident-bot: {problem}", file=sys.stderr)
+            return 2
     if args.command == "action":
         from app.cli.action import main as action_main
 
@@ -59,6 +70,24 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def installation_problem() -> str | None:
+    """One line when the package lacks the presets every command needs, else None.
+
+    A wheel built without its package data once gave a bot with no process: the
+    demo "worked" with 12 tracebacks and the server would have run the default
+    workflow of an empty list. Better to say so before doing anything.
+    """
+    import app  # only pathlib: `action` pays for no more on every job
+
+    if (app.shipped("workflows") / "default.yml").is_file():
+        return None
+    looked = " and ".join(str(base / "workflows") for base in app.SHIPPED_DIRS)
+    return (
+        f"the workflow presets are missing (no default.yml in {looked}): "
+        "this installation is incomplete; reinstall the package, or run from a checkout"
+    )
+
+
 def _serve(host: str | None, port: int | None) -> int:
     from aiohttp import web
 
@@ -78,14 +107,40 @@ def _serve(host: str | None, port: int | None) -> int:
         print(f"incident-bot: {exc}", file=sys.stderr)
         return 2
     logs.configure(log_format)
+    try:
+        sock = listen(settings.host, settings.port)
+    except OSError as exc:
+        print(
+            f"incident-bot: cannot listen on {settings.host}:{settings.port} ({exc.strerror})",
+            file=sys.stderr,
+        )
+        return 2
+    line = startup_line(settings, sock.getsockname()[1])
     web.run_app(
         create_app(settings),
-        host=settings.host,
-        port=settings.port,
+        sock=sock,
         shutdown_timeout=settings.grace_period,
-        print=None,
+        # Called once the server accepts connections: the line says so only then.
+        print=lambda _: logging.getLogger("app").info(line),
     )
     return 0
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that the start-up line names the real port (0: any)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=128)
+
+
+def startup_line(settings: Settings, port: int) -> str:
+    """Where the server listens and for which app; never the key or the secret."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return (
+        f"listening on http://{host}:{port} "
+        f"(app id {settings.app_id}, GitHub API {settings.api_url}, webhook POST /webhook)"
+    )
 
 
 def _serve_setup(env: dict[str, str], host: str | None, port: int | None, log_format: str) -> int:
@@ -112,7 +167,13 @@ def _serve_setup(env: dict[str, str], host: str | None, port: int | None, log_fo
     port = settings_module.port(raw_port)
     logs.configure(log_format)
     shown = config.public_url or f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
-    logging.getLogger("app").warning("not configured: open %s/setup to register the GitHub App", shown)
+    logging.getLogger("app").warning(
+        "not configured: none of %s is set in the environment or in %s; open %s/setup to register "
+        "the GitHub App",
+        settings_module.looked_for(),
+        config.dotenv_path,
+        shown,
+    )
     web.run_app(create_setup_app(config), host=host, port=port, print=None)
     return 0
 

@@ -6,10 +6,13 @@ The line never contains the secret or the key: only what is wrong with it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 from urllib.parse import urlparse
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -21,6 +24,15 @@ DOTENV = Path(".env")  # read from the working directory, as platforms and tools
 LOG_FORMATS = ("json", "text")
 # Any of these present means someone configured the app: the rest must be right too.
 CREDENTIALS = ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET")
+# Probot's names for the same four settings (https://probot.github.io/docs/configuration/),
+# so a Probot app's .env or platform settings work as they are. When both are set, the
+# GITHUB_ name wins.
+ALIASES: Final[Mapping[str, str]] = {
+    "GITHUB_APP_ID": "APP_ID",
+    "GITHUB_PRIVATE_KEY": "PRIVATE_KEY",
+    "GITHUB_PRIVATE_KEY_PATH": "PRIVATE_KEY_PATH",
+    "GITHUB_WEBHOOK_SECRET": "WEBHOOK_SECRET",
+}
 
 
 class SettingsError(Exception):
@@ -49,13 +61,13 @@ class Settings:
 def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Build settings from `env` (default os.environ); `overrides` win (CLI flags)."""
     env = os.environ if env is None else env
-    app_id = _app_id(env.get("GITHUB_APP_ID", ""))
+    app_id = _app_id(*setting(env, "GITHUB_APP_ID"))
     key = _private_key(env)
-    secret = env.get("GITHUB_WEBHOOK_SECRET", "")
+    secret, _ = setting(env, "GITHUB_WEBHOOK_SECRET")
     if not secret.strip():
         raise SettingsError(
-            "GITHUB_WEBHOOK_SECRET is not set: the server refuses unsigned deliveries, "
-            "so set it to the webhook secret of your GitHub App"
+            f"GITHUB_WEBHOOK_SECRET is not set{_nor('GITHUB_WEBHOOK_SECRET')}: the server refuses "
+            "unsigned deliveries, so set it to the webhook secret of your GitHub App"
         )
     api_url = _api_url(env.get("GITHUB_API_URL", DEFAULT_API_URL))
     values: dict[str, object] = {
@@ -85,9 +97,27 @@ def environment(environ: Mapping[str, str] | None = None, dotenv_path: Path = DO
     return values
 
 
+def setting(env: Mapping[str, str], name: str) -> tuple[str, str]:
+    """(value, the name it was read from): `name`, else its Probot alias, when set."""
+    value = env.get(name, "")
+    alias = ALIASES.get(name)
+    if not value.strip() and alias and env.get(alias, "").strip():
+        return env[alias], alias
+    return value, name
+
+
 def unconfigured(env: Mapping[str, str]) -> bool:
     """No credential at all: a fresh install, served in setup mode rather than refused."""
-    return not any(env.get(name, "").strip() for name in CREDENTIALS)
+    return not any(setting(env, name)[0].strip() for name in CREDENTIALS)
+
+
+def looked_for() -> str:
+    """The settings whose absence means setup mode, as one line names them."""
+    return f"{', '.join(CREDENTIALS)} (or Probot's {', '.join(ALIASES[name] for name in CREDENTIALS)})"
+
+
+def _nor(name: str) -> str:
+    return f" (nor Probot's {ALIASES[name]})"
 
 
 def log_format(env: Mapping[str, str], default: str = "json") -> str:
@@ -116,34 +146,33 @@ def port(raw: str) -> int:
     return _port(raw)
 
 
-def _app_id(raw: str) -> str:
+def _app_id(raw: str, name: str) -> str:
     raw = raw.strip()
     if not raw:
-        raise SettingsError("GITHUB_APP_ID is not set: set it to your GitHub App's numeric id")
+        raise SettingsError(
+            f"GITHUB_APP_ID is not set{_nor('GITHUB_APP_ID')}: set it to your GitHub App's numeric id"
+        )
     if not raw.isdigit():
-        raise SettingsError("GITHUB_APP_ID must be a number (the App ID on the app's settings page)")
+        raise SettingsError(f"{name} must be a number (the App ID on the app's settings page)")
     return raw
 
 
 def _private_key(env: Mapping[str, str]) -> str:
-    text = env.get("GITHUB_PRIVATE_KEY", "")
-    name = "GITHUB_PRIVATE_KEY"
-    path = env.get("GITHUB_PRIVATE_KEY_PATH", "")
-    if not text.strip() and path:
-        name = "GITHUB_PRIVATE_KEY_PATH"
+    # The key itself wins over a path to it, whichever names they are set under.
+    text, name = setting(env, "GITHUB_PRIVATE_KEY")
+    path, path_name = setting(env, "GITHUB_PRIVATE_KEY_PATH")
+    if not text.strip() and path.strip():
+        name = path_name
         try:
-            text = Path(path).read_text()
+            text = Path(path.strip()).read_text()
         except OSError as exc:
-            raise SettingsError(
-                f"GITHUB_PRIVATE_KEY_PATH: cannot read the key file ({exc.strerror})"
-            ) from None
+            raise SettingsError(f"{name}: cannot read the key file ({exc.strerror})") from None
     if not text.strip():
         raise SettingsError(
-            "GITHUB_PRIVATE_KEY is not set: set it to the app's PEM private key, "
-            "or GITHUB_PRIVATE_KEY_PATH to the .pem file"
+            f"GITHUB_PRIVATE_KEY is not set{_nor('GITHUB_PRIVATE_KEY')}: set it to the app's PEM "
+            "private key, or GITHUB_PRIVATE_KEY_PATH to the .pem file"
         )
-    # Platforms often store multi-line values with literal "\n".
-    text = text.replace("\\n", "\n").strip() + "\n"
+    text = _pem(text)
     try:
         key = load_pem_private_key(text.encode(), password=None)
     except (ValueError, TypeError):
@@ -153,6 +182,20 @@ def _private_key(env: Mapping[str, str]) -> str:
     if not isinstance(key, RSAPrivateKey):
         raise SettingsError(f"{name} is not an RSA key: GitHub App keys are RSA")
     return text
+
+
+def _pem(text: str) -> str:
+    """The key as PEM text: platforms store multi-line values with literal "\\n", and
+    Probot also accepts the whole PEM base64-encoded (one line, no escaping at all)."""
+    text = text.strip()
+    if "-----BEGIN" not in text:
+        try:
+            decoded = base64.b64decode(text, validate=True).decode("ascii")
+        except (binascii.Error, ValueError):
+            decoded = ""
+        if "-----BEGIN" in decoded:
+            text = decoded.strip()
+    return text.replace("\\n", "\n").strip() + "\n"
 
 
 def _api_url(raw: str) -> str:

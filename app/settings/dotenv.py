@@ -1,10 +1,13 @@
 """A `.env` file: settings kept next to the app instead of in the shell's environment.
 
-The format is the common subset every platform and tool agrees on: `KEY=VALUE`
-lines, `#` comments and blank lines, an optional `export ` prefix, and values
-optionally in single or double quotes. Values are taken literally (no escape
-processing, no `$VAR` expansion): the private key's newlines are written as the
-two characters `\\n`, which the key setting accepts.
+Read with python-dotenv (`dotenv_values`, no `${VAR}` interpolation), the reader
+Python tools and platforms agree on: `KEY=VALUE` lines, `#` comments, `export `,
+single or double quotes, and quoted values over several lines, such as the PEM
+private key Probot's setup writes. A key may also be written on one line with its
+newlines as the two characters `\\n`, which the key setting accepts.
+
+python-dotenv skips a line it cannot parse with a warning; a skipped setting would
+then be reported as missing, so such a line is an error here, named by its line.
 
 Writing is for the registration flow: atomic (a temporary file renamed over the
 old one, so a crash never leaves half a key), mode 0600 (it holds the key), and
@@ -14,12 +17,13 @@ lines for other settings are kept as they were.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
-KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 
 class DotenvError(Exception):
@@ -27,12 +31,15 @@ class DotenvError(Exception):
 
 
 def parse(text: str, source: str = ".env") -> dict[str, str]:
-    values: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        parsed = _line(line, f"{source} line {number}")
-        if parsed is not None:
-            values[parsed[0]] = parsed[1]
-    return values
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            raise DotenvError(
+                f"{source} line {binding.original.line}: expected KEY=VALUE "
+                "(a quoted value must end with the same quote)"
+            )
+    values = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    # A bare `KEY` line (no `=`) has no value: it sets nothing.
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def load(path: Path) -> dict[str, str]:
@@ -47,73 +54,45 @@ def load(path: Path) -> dict[str, str]:
     return parse(text, str(path))
 
 
-def _line(line: str, where: str) -> tuple[str, str] | None:
-    stripped = line.strip()
-    if not stripped or stripped.startswith("#"):
-        return None
-    if stripped.startswith("export "):
-        stripped = stripped[len("export ") :].lstrip()
-    key, equals, raw = stripped.partition("=")
-    key = key.strip()
-    if not equals or not KEY.fullmatch(key):
-        raise DotenvError(f"{where}: expected KEY=VALUE (a name of letters, digits and _)")
-    return key, _value(raw.strip(), where)
-
-
-def _value(raw: str, where: str) -> str:
-    if raw[:1] in ("'", '"'):
-        quote = raw[0]
-        end = raw.find(quote, 1)
-        if end < 0:
-            raise DotenvError(f"{where}: the value's closing {quote} is missing")
-        rest = raw[end + 1 :].strip()
-        if rest and not rest.startswith("#"):
-            raise DotenvError(f"{where}: unexpected text after the quoted value")
-        return raw[1:end]
-    # Unquoted: " #" starts a comment, as in shells; a "#" inside a word does not.
-    comment = re.search(r"\s#", raw)
-    return (raw[: comment.start()] if comment else raw).strip()
-
-
 def quoted(value: str) -> str:
     """A value as written to the file: bare whenever it reads back the same.
 
     Bare matters: `docker run --env-file` takes everything after `=` literally,
     quotes included, and the escaped PEM (spaces, backslashes) must work there too.
+    Otherwise single quotes (literal), then double quotes; each is checked by
+    reading it back, so what is written always reads back as it was.
     """
-    if "\n" in value:
-        raise DotenvError("a .env value cannot hold a newline")
-    if value == value.strip() and value[:1] not in ("'", '"') and not re.search(r"\s#", value):
-        return value
-    if '"' in value:
-        # Never reached for what the app writes (ids, hex secrets, escaped PEM):
-        # refusing beats writing a line that reads back differently.
-        raise DotenvError("this value cannot be written to .env so that it reads back the same")
-    return f'"{value}"'
+    if "\n" in value or "\r" in value:
+        raise DotenvError("a .env value written by the app stays on one line")
+    for candidate in (value, f"'{value}'", f'"{value}"'):
+        try:
+            if parse(f"KEY={candidate}\n") == {"KEY": value}:
+                return candidate
+        except DotenvError:
+            continue
+    # Never reached for what the app writes (ids, hex secrets, escaped PEM):
+    # refusing beats writing a line that reads back differently.
+    raise DotenvError("this value cannot be written to .env so that it reads back the same")
 
 
 def update(path: Path, values: Mapping[str, str]) -> None:
-    """Set `values` in the file at `path`, keeping every other line; create it if absent."""
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    """Set `values` in the file at `path`, keeping every other statement; create it if absent.
+
+    Statements, not lines: a quoted value over several lines (a PEM key) is one,
+    so replacing it leaves none of its lines behind.
+    """
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
     pending = dict(values)
     kept: list[str] = []
-    for line in lines:
-        key = _key_of(line)
-        if key in values:
-            if key in pending:  # replace the first occurrence, drop repeats
-                kept.append(f"{key}={quoted(pending.pop(key))}")
+    for binding in parse_stream(io.StringIO(text)):
+        original = binding.original.string
+        if binding.key in values:
+            if binding.key in pending:  # replace the first occurrence, drop repeats
+                kept.append(f"{binding.key}={quoted(pending.pop(binding.key))}\n")
             continue
-        kept.append(line)
-    kept.extend(f"{key}={quoted(value)}" for key, value in pending.items())
-    _write_private(path, "\n".join(kept) + "\n")
-
-
-def _key_of(line: str) -> str | None:
-    stripped = line.strip()
-    if stripped.startswith("export "):
-        stripped = stripped[len("export ") :]
-    key, equals, _ = stripped.partition("=")
-    return key.strip() if equals and not stripped.startswith("#") else None
+        kept.append(original if original.endswith("\n") else original + "\n")
+    kept.extend(f"{key}={quoted(value)}\n" for key, value in pending.items())
+    _write_private(path, "".join(kept))
 
 
 def _write_private(path: Path, text: str) -> None:

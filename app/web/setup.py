@@ -5,14 +5,22 @@ A server started with no credentials at all serves this instead of the webhook:
 1. `GET /setup` shows a form that POSTs the manifest (`app.yml`, with this
    server's webhook and callback URLs filled in) to GitHub's "new app" page.
 2. The person confirms on GitHub; GitHub sends the browser back to
-   `GET /setup/callback?code=...`.
+   `GET /setup/callback?code=...&state=...`.
 3. The server exchanges the code at `POST {api}/app-manifests/{code}/conversions`
    (no authentication: the one-hour, one-time code is the proof) and writes the
    app id, private key and webhook secret to `.env`; a restart picks them up.
 
-Anyone who can reach a server in setup mode can register it, as with Probot:
-run it in setup mode only as long as the registration takes. One registration
-per process: after it, the pages only say to restart.
+Step 1 also sets a random `state`, GitHub's parameter for this: it is in the
+form's URL, GitHub sends it back with the code, and it must match a cookie set on
+the browser that opened /setup. Without that, any page a person visits could
+send their browser to `/setup/callback?code=ATTACKER_CODE` and register the
+attacker's app here (cross-site request forgery). Each state works once and for
+an hour, as long as GitHub's code does.
+(https://docs.github.com/apps/sharing-github-apps/registering-a-github-app-from-a-manifest)
+
+Anyone who can reach a server in setup mode can still start a registration, as
+with Probot: run it in setup mode only as long as the registration takes. One
+registration per process: after it, the pages only say to restart.
 """
 
 from __future__ import annotations
@@ -22,22 +30,24 @@ import html
 import json
 import logging
 import re
+import secrets
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 import aiohttp
 import yaml
 from aiohttp import web
 
 import app as package
-from app.settings import dotenv
+from app.settings import dotenv, looked_for
 
 log = logging.getLogger(__name__)
 
-MANIFEST_PATH = Path(package.__file__).parent.parent / "app.yml"
+MANIFEST_PATH = package.shipped("app.yml")
 # The fields GitHub's manifest accepts; anything else in app.yml is a mistake.
 MANIFEST_FIELDS = (
     "name", "url", "hook_attributes", "redirect_url", "callback_urls", "setup_url",
@@ -48,6 +58,9 @@ MANIFEST_FIELDS = (
 ORG = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
 CODE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 USER_AGENT = "incident-bot"
+STATE_COOKIE = "incident_bot_setup_state"
+STATE_TTL = 3600.0  # seconds: GitHub's code lasts an hour too
+MAX_STATES = 50  # pages opened and not (yet) completed; the oldest go first
 
 
 class ManifestError(Exception):
@@ -118,10 +131,28 @@ class SetupConfig:
 
 @dataclass
 class _Progress:
-    """Per application: one exchange at a time, and only one registration."""
+    """Per application: one exchange at a time, only one registration, the states handed out."""
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     registered: str | None = None  # the app's name once registered
+    states: dict[str, float] = field(default_factory=dict)  # state -> when it expires (monotonic)
+
+    def new_state(self) -> str:
+        now = time.monotonic()
+        for old in [s for s, expires in self.states.items() if expires <= now]:
+            del self.states[old]
+        while len(self.states) >= MAX_STATES:
+            del self.states[next(iter(self.states))]
+        state = secrets.token_urlsafe(32)
+        self.states[state] = now + STATE_TTL
+        return state
+
+    def take_state(self, given: str, cookie: str) -> bool:
+        """True once for a state this server handed out, unexpired, sent back by the same browser."""
+        if not given or not cookie or not secrets.compare_digest(given.encode(), cookie.encode()):
+            return False
+        expires = self.states.pop(given, None)
+        return expires is not None and expires > time.monotonic()
 
 
 CONFIG = web.AppKey("setup_config", SetupConfig)
@@ -189,7 +220,8 @@ async def _setup(request: web.Request) -> web.Response:
     browser = browser_url_of(request)
     public = config.public_url or browser
     manifest = manifest_for(config.manifest, public, browser)
-    action = registration_url(config.api_url, org or None)
+    state = request.app[PROGRESS].new_state()
+    action = f"{registration_url(config.api_url, org or None)}?{urlencode({'state': state})}"
     where = f"the organization <b>{html.escape(org)}</b>" if org else "your personal account"
     warning = ""
     if urlparse(public).hostname in ("localhost", "127.0.0.1", "::1"):
@@ -198,7 +230,9 @@ async def _setup(request: web.Request) -> web.Response:
             "through the server's public address, or set <code>PUBLIC_URL</code>.</p>"
         )
     body = f"""
-<p>This server has no GitHub App yet. Register one for {where}: GitHub shows what
+<p>This server has no GitHub App yet: none of {html.escape(looked_for())} is set
+in its environment or in <code>{html.escape(str(config.dotenv_path))}</code>.</p>
+<p>Register one for {where}: GitHub shows what
 the app asks for (issues: write; contents, metadata and members: read) and lets
 you change its name.</p>
 <p>Webhooks will go to <code>{html.escape(public)}/webhook</code>.</p>
@@ -213,12 +247,33 @@ you change its name.</p>
  autocomplete="off" spellcheck="false"></label>
 <button type="submit">Use it</button>
 </form>"""
-    return _page("Register Incident Bot", body)
+    response = _page("Register Incident Bot", body)
+    # Lax: sent on the top-level GET by which GitHub brings the browser back, never on
+    # another site's requests in the background.
+    response.set_cookie(
+        STATE_COOKIE,
+        state,
+        max_age=int(STATE_TTL),
+        path="/setup",
+        httponly=True,
+        samesite="Lax",
+        secure=browser.startswith("https://"),
+    )
+    return response
 
 
 async def _callback(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     progress = request.app[PROGRESS]
+    if progress.registered:
+        return _restart_page(progress.registered)
+    if not progress.take_state(request.query.get("state", ""), request.cookies.get(STATE_COOKIE, "")):
+        log.warning("setup callback refused: no valid state (not started from this browser, or used)")
+        return _error(
+            403,
+            "This registration was not started from this browser, or its link was used already: "
+            "nothing was registered or written. Start again from /setup.",
+        )
     code = request.query.get("code", "")
     if not CODE.fullmatch(code):
         return _error(400, "No registration code: GitHub adds one when it sends you back here.")
@@ -255,13 +310,15 @@ async def _callback(request: web.Request) -> web.Response:
             )
         progress.registered = name
     log.info("registered GitHub App id=%s; wrote %s: restart the server", answer["id"], config.dotenv_path)
-    return _page(
+    page = _page(
         "Registered",
         f"""<p><b>{html.escape(name)}</b> is registered (App ID {int(answer["id"])}). Its
 settings are in <code>{html.escape(str(config.dotenv_path))}</code>.</p>
 <ol><li><b>Restart the server</b> so it reads them.</li>
 <li><a href="{html.escape(install)}">Install the app</a> on your repositories.</li></ol>""",
     )
+    page.del_cookie(STATE_COOKIE, path="/setup")
+    return page
 
 
 class _Failed(Exception):

@@ -25,7 +25,7 @@ import gidgethub
 from gidgethub.abc import GitHubAPI
 
 from app.github import errors
-from app.workflow.errors import ConfigError, WorkflowError
+from app.workflow.errors import ConfigError, WorkflowError, WorkflowErrors, all_errors
 from app.workflow.loader import DEFAULT_PRESET, default_workflow, preset_source, with_overrides
 from app.workflow.model import Workflow
 from app.workflow.schema import REPO_KEYS, check_repo_keys, repo_fail
@@ -217,20 +217,27 @@ def _extends_target(doc: Doc, value: object, owner: str) -> FileKey:
 
 
 def _build(doc: Doc, source: str) -> RepoConfig:
+    """The config from its merged document; raises WorkflowErrors with every error found."""
     assert isinstance(doc.data, Mapping)
+    problems: list[WorkflowError] = []
     preset = doc.data.get("workflow", DEFAULT_PRESET)
     if not isinstance(preset, str):
-        raise repo_fail(doc, ("workflow",), "a preset name like 'openverse'", got=preset)
+        problems.append(repo_fail(doc, ("workflow",), "a preset name like 'openverse'", got=preset))
     status_page = doc.data.get("status_page", False)
     if not isinstance(status_page, bool):
-        raise repo_fail(doc, ("status_page",), "true or false", got=status_page)
-    try:
-        overrides = without_keys(doc, frozenset(REPO_KEYS))
-        workflow = with_overrides(preset.strip(), overrides)
-    except WorkflowError as error:
-        if error.key_path == "workflow":  # an unknown preset: point at the config's line
-            raise repo_fail(doc, ("workflow",), error.expected, got=preset, hint=error.hint) from None
-        raise
+        problems.append(repo_fail(doc, ("status_page",), "true or false", got=status_page))
+        status_page = False
+    workflow = None
+    if isinstance(preset, str):
+        try:
+            overrides = without_keys(doc, frozenset(REPO_KEYS))
+            workflow = with_overrides(preset.strip(), overrides)
+        except WorkflowError as error:
+            if error.key_path == "workflow":  # an unknown preset: point at the config's line
+                error = repo_fail(doc, ("workflow",), error.expected, got=preset, hint=error.hint)
+            problems.extend(all_errors(error))
+    if problems or workflow is None:
+        raise WorkflowErrors(problems)
     return RepoConfig(workflow, status_page, source)
 
 
@@ -238,12 +245,27 @@ def load_repo_config_text(text: str, source: str) -> tuple[RepoConfig, object]:
     """A repository config read on its own (offline): no fallback, `_extends` not followed.
 
     Returns the config and the `_extends` value (None when absent), since a
-    check without network cannot follow it. Raises WorkflowError.
+    check without network cannot follow it. Raises WorkflowErrors with every error.
     """
     doc = parse(text, source)
-    check_repo_keys(doc)
+    problems: list[WorkflowError] = []
+    try:
+        check_repo_keys(doc)
+    except WorkflowError as error:
+        if not isinstance(doc.data, Mapping):
+            raise
+        problems.extend(all_errors(error))
     assert isinstance(doc.data, Mapping)
     extends = doc.data.get("_extends")
     if extends is not None:
-        _extends_target(doc, extends, "owner")
-    return _build(doc, source), extends
+        try:
+            _extends_target(doc, extends, "owner")
+        except WorkflowError as error:
+            problems.append(error)
+    try:
+        config = _build(doc, source)
+    except WorkflowError as error:
+        problems.extend(all_errors(error))
+    if problems:
+        raise WorkflowErrors(problems)
+    return config, extends

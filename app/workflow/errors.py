@@ -35,6 +35,7 @@ class WorkflowError(ValueError):
         expected: str,
         line: int | None = None,
         *,
+        column: int | None = None,
         got: object = UNSET,
         hint: str = "",
     ) -> None:
@@ -42,6 +43,7 @@ class WorkflowError(ValueError):
         self.key_path = key_path  # "severities[1].ack_within"; "" for the file as a whole
         self.expected = expected
         self.line = line  # 1-based; None when unknown
+        self.column = column  # 1-based; None when unknown
         self.got = got
         self.hint = hint
         super().__init__(self.message)
@@ -68,8 +70,38 @@ class WorkflowError(ValueError):
             where += f": line {self.line}"
         return f"{where}: {self.detail}"
 
+    @property
+    def annotation(self) -> str:
+        """`FILE:LINE:COL: message`, the form editors and CI annotate (line 1 when unknown)."""
+        return f"{self.path}:{self.line or 1}:{self.column or 1}: {self.detail}"
+
     def __str__(self) -> str:
         return self.message
+
+
+class WorkflowErrors(WorkflowError):
+    """Every error found in one file (at least one). It reads as the first, so whoever
+    shows one line (the config-error notice) shows the first; check-config shows all."""
+
+    def __init__(self, errors: list[WorkflowError]) -> None:
+        flat = [e for error in errors for e in all_errors(error)]
+        unique = list({(e.path, e.line, e.column, e.key_path, e.expected): e for e in flat}.values())
+        first = unique[0]
+        super().__init__(
+            first.path,
+            first.key_path,
+            first.expected,
+            first.line,
+            column=first.column,
+            got=first.got,
+            hint=first.hint,
+        )
+        self.errors = unique
+
+
+def all_errors(error: WorkflowError) -> list[WorkflowError]:
+    """The errors a WorkflowError stands for: itself, or each of a WorkflowErrors'."""
+    return list(error.errors) if isinstance(error, WorkflowErrors) else [error]
 
 
 class ConfigError(WorkflowError):
@@ -91,6 +123,7 @@ class ConfigError(WorkflowError):
             error.key_path,
             error.expected,
             error.line,
+            column=error.column,
             got=error.got,
             hint=error.hint,
         )

@@ -1,7 +1,8 @@
 """Workflow files to `Workflow` objects: presets by name, files by path, overrides.
 
-Presets ship in `workflows/NAME.yml` next to the `app` package. They are parsed
-once per process (functools caches): handlers ask for a workflow on every event.
+Presets ship in `workflows/NAME.yml`: the repository's top-level folder, which a
+built package carries as package data (see `app.shipped`). They are parsed once
+per process (functools caches): handlers ask for a workflow on every event.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from app.workflow.model import Workflow
 from app.workflow.schema import build_workflow
 from app.workflow.yamltree import Doc, merge, parse
 
-PRESETS_DIR = Path(app.__file__).parent.parent / "workflows"
+PRESETS_DIR = app.shipped("workflows")
 DEFAULT_PRESET = "default"
 
 # A preset name becomes a file name: keep it to one path segment (no "../").

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from app.workflow import model
-from app.workflow.errors import UNSET, WorkflowError
+from app.workflow.errors import UNSET, WorkflowError, WorkflowErrors
 from app.workflow.yamltree import Doc, KeyPath, format_path
 
 # --- the schema's vocabulary -------------------------------------------------------
@@ -67,7 +67,6 @@ class Field:
     # REQUIRED; UNSET: the model's own default; anything else: the value when absent
     # (for Workflow fields the model leaves without default).
     default: object = UNSET
-    doc_default: str = ""  # how docs show the default when it is not just repr()
 
 
 # --- scalar kinds ------------------------------------------------------------------
@@ -441,7 +440,7 @@ WORKFLOW = Obj(
         "closeout_checklist": Field(TEXTS, "Posted when the incident is resolved.", ()),
         "retro_checklist": Field(TEXTS, "The retrospective checklist, posted on resolve.", ()),
         "roles": Field(ListOf(ROLE), "Roles besides the lead, named by `/role`.", ()),
-        "lead": Field(LEAD, "How the lead is chosen.", MappingProxyType({}), "see below"),
+        "lead": Field(LEAD, "How the lead is chosen.", MappingProxyType({})),
         "followups": Field(FOLLOWUPS, "Follow-up issues.", REQUIRED),
         "security": Field(SECURITY, "Security incidents.", REQUIRED),
         "form": Field(FORM, "Headings of the issue forms the app reads."),
@@ -465,13 +464,36 @@ REPO_KEYS: Final[Mapping[str, tuple[str, str, str]]] = {
 # --- walking a document against the schema ---------------------------------------------
 
 
+class _Invalid:
+    """A value that did not fit: its error is reported, and what contains it is invalid too."""
+
+
+INVALID: Final = _Invalid()
+MAX_ERRORS: Final = 100  # a file with more has one mistake repeated: the first hundred say it
+
+
 @dataclass(frozen=True)
 class _Walk:
+    """One pass over a document that reports every error it finds, not just the first."""
+
     doc: Doc
+    errors: list[WorkflowError] = dataclasses.field(default_factory=list)
 
     def fail(self, path: KeyPath, expected: str, *, got: object = UNSET, hint: str = "") -> WorkflowError:
         where = self.doc.locate(path)
-        return WorkflowError(where.source, format_path(path), expected, where.line, got=got, hint=hint)
+        return WorkflowError(
+            where.source, format_path(path), expected, where.line, column=where.column, got=got, hint=hint
+        )
+
+    def report(self, error: WorkflowError) -> _Invalid:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(error)
+        return INVALID
+
+    def check(self) -> None:
+        """Raise what was reported, if anything: all of it, the first error first."""
+        if self.errors:
+            raise WorkflowErrors(self.errors)
 
     def raw(self, path: KeyPath) -> str | None:
         where = self.doc.locations.get(path)
@@ -482,44 +504,55 @@ class _Walk:
             return self.scalar(spec, data, path)
         if isinstance(spec, ListOf):
             if not isinstance(data, tuple):
-                raise self.fail(path, "a list", got=_shown(data))
-            return tuple(self.value(spec.item, item, (*path, i)) for i, item in enumerate(data))
+                return self.report(self.fail(path, "a list", got=_shown(data)))
+            items = tuple([self.value(spec.item, item, (*path, i)) for i, item in enumerate(data)])
+            return INVALID if any(item is INVALID for item in items) else items
         if isinstance(spec, MapOf):
             if not isinstance(data, Mapping):
-                raise self.fail(path, "a mapping", got=_shown(data))
-            return MappingProxyType({k: self.value(spec.value, v, (*path, k)) for k, v in data.items()})
+                return self.report(self.fail(path, "a mapping", got=_shown(data)))
+            values = {k: self.value(spec.value, v, (*path, k)) for k, v in data.items()}
+            return INVALID if any(v is INVALID for v in values.values()) else MappingProxyType(values)
         return self.obj(spec, data, path)
 
     def scalar(self, spec: Scalar, data: object, path: KeyPath) -> object:
         convert = _SCALARS[spec.kind][0]
         if isinstance(data, (tuple, Mapping)):
-            raise self.fail(path, f"a single value ({_SCALARS[spec.kind][1]})", got=_shown(data))
+            return self.report(
+                self.fail(path, f"a single value ({_SCALARS[spec.kind][1]})", got=_shown(data))
+            )
         try:
             return convert(data, self.raw(path))
         except _Bad as bad:
             raw = self.raw(path)
             got = raw if raw is not None and not isinstance(data, str) else data
-            raise self.fail(path, bad.expected, got=got, hint=bad.hint) from None
+            return self.report(self.fail(path, bad.expected, got=got, hint=bad.hint))
 
     def obj(self, spec: Obj, data: object, path: KeyPath) -> object:
         if not isinstance(data, Mapping):
-            raise self.fail(path, "a mapping of keys", got=_shown(data))
+            return self.report(self.fail(path, "a mapping of keys", got=_shown(data)))
+        invalid = False
         for key in data:
             if key not in spec.fields:
-                raise self.unknown_key(path, key, spec.fields)
+                self.report(self.unknown_key(path, key, spec.fields))
+                invalid = True
         values: dict[str, object] = {}
         for name, fld in spec.fields.items():
             given = data.get(name)
             if given is None:  # absent, or written empty / `null`: the default
                 if fld.default is REQUIRED and name in data:
-                    raise self.fail((*path, name), f"a value ({_type_doc(fld.spec)})")
+                    self.report(self.fail((*path, name), f"a value ({_type_doc(fld.spec)})"))
+                    invalid = True
+                    continue
                 if fld.default is REQUIRED:
-                    raise self.fail(path, f"a '{name}' key ({_type_doc(fld.spec)})")
+                    self.report(self.fail(path, f"a '{name}' key ({_type_doc(fld.spec)})"))
+                    invalid = True
+                    continue
                 if fld.default is UNSET:
                     continue  # the model's own default
                 given = fld.default
             values[name] = self.value(fld.spec, given, (*path, name))
-        return spec.cls(**values)
+            invalid = invalid or values[name] is INVALID
+        return INVALID if invalid else spec.cls(**values)
 
     def unknown_key(self, path: KeyPath, key: str, known: Mapping[str, Field]) -> WorkflowError:
         return unknown_key_error(self, (*path, key), key, list(known))
@@ -555,18 +588,20 @@ def _check_references(walk: _Walk, wf: model.Workflow) -> None:
     status_keys = _unique_keys(walk, "statuses", [s.key for s in wf.statuses])
     _unique_keys(walk, "roles", [r.key for r in wf.roles])
     if not wf.severities:
-        raise walk.fail(("severities",), "at least one severity")
+        walk.report(walk.fail(("severities",), "at least one severity"))
     _must_name(walk, ("default_severity",), wf.default_severity, severity_keys, "severity")
     for key in ("initial_status", "reopen_status"):
         _must_name(walk, (key,), getattr(wf, key), status_keys, "status")
     resolved = [i for i, s in enumerate(wf.statuses) if s.resolved]
     if not resolved:
-        raise walk.fail(("statuses",), "exactly one status with 'resolved: true'", got="none")
-    if len(resolved) > 1:
-        raise walk.fail(
-            ("statuses", resolved[1], "resolved"),
-            "exactly one status with 'resolved: true'",
-            hint=f"statuses[{resolved[0]}] is resolved already",
+        walk.report(walk.fail(("statuses",), "exactly one status with 'resolved: true'", got="none"))
+    for extra in resolved[1:]:
+        walk.report(
+            walk.fail(
+                ("statuses", extra, "resolved"),
+                "exactly one status with 'resolved: true'",
+                hint=f"statuses[{resolved[0]}] is resolved already",
+            )
         )
     for source, targets in wf.transitions.items():
         _must_name(walk, ("transitions", source), source, status_keys, "status")
@@ -574,7 +609,7 @@ def _check_references(walk: _Walk, wf: model.Workflow) -> None:
             _must_name(walk, ("transitions", source, i), target, status_keys, "status")
     rotation = wf.lead.rotation
     if rotation is not None and not rotation.members and not rotation.team:
-        raise walk.fail(("lead", "rotation", "members"), "at least one member, or a 'team'")
+        walk.report(walk.fail(("lead", "rotation", "members"), "at least one member, or a 'team'"))
     _unique_labels(walk, wf)
 
 
@@ -582,12 +617,15 @@ def _unique_keys(walk: _Walk, list_key: str, keys: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     for i, key in enumerate(keys):
         if key in seen:
-            raise walk.fail(
-                (list_key, i, "key"),
-                "a key no other entry uses",
-                got=key,
-                hint=f"{list_key}[{seen[key]}] has it already",
+            walk.report(
+                walk.fail(
+                    (list_key, i, "key"),
+                    "a key no other entry uses",
+                    got=key,
+                    hint=f"{list_key}[{seen[key]}] has it already",
+                )
             )
+            continue
         seen[key] = i
     return keys
 
@@ -597,7 +635,7 @@ def _must_name(walk: _Walk, path: KeyPath, key: str, known: list[str], what: str
         return
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}?" if close else ""
-    raise walk.fail(path, f"a {what} key, one of {', '.join(known)}", got=key, hint=hint)
+    walk.report(walk.fail(path, f"a {what} key, one of {', '.join(known)}", got=key, hint=hint))
 
 
 def _label_paths(wf: model.Workflow) -> Iterator[tuple[KeyPath, str]]:
@@ -617,12 +655,15 @@ def _unique_labels(walk: _Walk, wf: model.Workflow) -> None:
     for path, name in _label_paths(wf):
         folded = name.lower()
         if folded in seen:
-            raise walk.fail(
-                path,
-                "a label name used once",
-                got=name,
-                hint=f"{format_path(seen[folded])} uses it already",
+            walk.report(
+                walk.fail(
+                    path,
+                    "a label name used once",
+                    got=name,
+                    hint=f"{format_path(seen[folded])} uses it already",
+                )
             )
+            continue
         seen[folded] = path
 
 
@@ -630,11 +671,17 @@ def _unique_labels(walk: _Walk, wf: model.Workflow) -> None:
 
 
 def build_workflow(doc: Doc) -> model.Workflow:
-    """Validate a parsed workflow document and build the `Workflow`; raise WorkflowError."""
+    """Validate a parsed workflow document and build the `Workflow`.
+
+    Raises WorkflowErrors with every error found (the first first), so one run of
+    check-config shows them all; whoever shows one line shows the first.
+    """
     walk = _Walk(doc)
     workflow = walk.obj(WORKFLOW, doc.data, ())
+    walk.check()  # references between keys mean something only once each key is valid
     assert isinstance(workflow, model.Workflow)
     _check_references(walk, workflow)
+    walk.check()
     return workflow
 
 
@@ -646,7 +693,8 @@ def check_repo_keys(doc: Doc) -> None:
     known = [*REPO_KEYS, *WORKFLOW.fields]
     for key in doc.data:
         if key not in known:
-            raise unknown_key_error(walk, (key,), key, known)
+            walk.report(unknown_key_error(walk, (key,), key, known))
+    walk.check()
 
 
 def repo_fail(
@@ -658,12 +706,12 @@ def repo_fail(
 
 def all_keys() -> list[str]:
     """Every key path the schema knows, as docs name them: `severities[].ack_within`."""
-    return [path for path, _, _ in describe()]
+    return [path for path, _ in describe()]
 
 
-def describe() -> list[tuple[str, Field, str]]:
-    """(key path, field, default shown in docs) for every key, depth first."""
-    rows: list[tuple[str, Field, str]] = []
+def describe() -> list[tuple[str, Field]]:
+    """(key path, field) for every key, depth first."""
+    rows: list[tuple[str, Field]] = []
     _describe(WORKFLOW, "", rows)
     return rows
 
@@ -672,56 +720,17 @@ def type_doc(fld: Field) -> str:
     return _type_doc(fld.spec)
 
 
-def _describe(spec: Obj, prefix: str, rows: list[tuple[str, Field, str]]) -> None:
-    defaults = {f.name: f for f in dataclasses.fields(spec.cls)}
+def _describe(spec: Obj, prefix: str, rows: list[tuple[str, Field]]) -> None:
     for name, fld in spec.fields.items():
         path = f"{prefix}{name}"
-        rows.append((path, fld, _default_doc(fld, defaults.get(name))))
+        rows.append((path, fld))
         inner = fld.spec
         if isinstance(inner, ListOf) and isinstance(inner.item, Obj):
             _describe(inner.item, f"{path}[].", rows)
         elif isinstance(inner, MapOf):
-            rows.append((f"{path}.{inner.key_doc}", Field(inner.value, "Allowed next status keys."), ""))
+            rows.append((f"{path}.{inner.key_doc}", Field(inner.value, "Allowed next status keys.")))
         elif isinstance(inner, Obj):
             _describe(inner, f"{path}.", rows)
-
-
-def _default_doc(fld: Field, model_field: dataclasses.Field[Any] | None) -> str:
-    if fld.doc_default:
-        return fld.doc_default
-    if fld.default is REQUIRED:
-        return "required"
-    value: object = fld.default
-    if value is UNSET and model_field is not None:
-        if model_field.default is not dataclasses.MISSING:
-            value = model_field.default
-        elif model_field.default_factory is not dataclasses.MISSING:
-            value = model_field.default_factory()
-    return _shown_default(value)
-
-
-def _shown_default(value: object) -> str:
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}`"
-    if value is None:
-        return "none"
-    if isinstance(value, dt.timedelta):
-        return f"`{_duration_text(value)}`"
-    if isinstance(value, tuple):
-        return "`[]`" if not value else "`[" + ", ".join(str(v) for v in value) + "]`"
-    if isinstance(value, str):
-        return f"`{value}`" if value else '`""`'
-    if dataclasses.is_dataclass(value):
-        return "see below"
-    return f"`{value}`"
-
-
-def _duration_text(value: dt.timedelta) -> str:
-    seconds = int(value.total_seconds())
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 __all__ = [

@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 
 from app.cli.main import main
-from app.settings import CREDENTIALS
+from app.settings import ALIASES, CREDENTIALS
 
-WITHOUT_CREDENTIALS = {k: v for k, v in os.environ.items() if k not in CREDENTIALS}
+WITHOUT_CREDENTIALS = {k: v for k, v in os.environ.items() if k not in {*CREDENTIALS, *ALIASES.values()}}
 
 
 def free_port() -> int:
@@ -54,7 +54,10 @@ async def test_no_settings_at_all_serves_registration(tmp_path: Path) -> None:
         await asyncio.wait_for(server.wait(), 10)
     first = json.loads(stderr.read_text().splitlines()[0])
     assert first["message"] == (
-        f"not configured: open http://127.0.0.1:{port}/setup to register the GitHub App"
+        "not configured: none of GITHUB_APP_ID, GITHUB_PRIVATE_KEY, GITHUB_PRIVATE_KEY_PATH, "
+        "GITHUB_WEBHOOK_SECRET (or Probot's APP_ID, PRIVATE_KEY, PRIVATE_KEY_PATH, WEBHOOK_SECRET) "
+        f"is set in the environment or in {tmp_path / '.env'}; "
+        f"open http://127.0.0.1:{port}/setup to register the GitHub App"
     )
     assert not (tmp_path / ".env").exists()
 
@@ -78,7 +81,7 @@ def test_partial_or_bad_settings_stop_with_one_line(
     dotenv: str,
     says: str,
 ) -> None:
-    for name in (*CREDENTIALS, "LOG_FORMAT", "PUBLIC_URL"):
+    for name in (*CREDENTIALS, *ALIASES.values(), "LOG_FORMAT", "PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
