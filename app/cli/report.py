@@ -23,9 +23,9 @@ from app.core import timeline
 from app.core.durations import format_duration
 from app.core.incident import Incident
 from app.github.client import GitHubApp
+from app.github.config import fetch_config
 from app.github.installation import BadRepoName, repo_installation, split_repo
 from app.github.read import load_incidents
-from app.workflow.config import fetch_config
 from app.workflow.model import Workflow
 
 DEFAULT_DAYS = 90  # without --since: the last quarter

@@ -15,8 +15,9 @@ import cachetools
 from gidgethub.abc import GitHubAPI
 
 from app.github.client import GitHubApp
+from app.github.config import fetch_config
 from app.github.read import role_name
-from app.workflow.config import CONFIG_PATH, RepoConfig, fetch_config
+from app.workflow.config import CONFIG_PATH, RepoConfig
 
 Now = Callable[[], dt.datetime]
 

@@ -1,11 +1,11 @@
 """The incident process as data: workflow files, repository config, issue forms.
 
 load_preset("openverse") -> Workflow          # workflows/openverse.yml, cached
-await fetch_config(gh, owner, repo) -> RepoConfig   # .github/incidents.yml, Probot-style
+resolve_config(files, owner, repo) -> RepoConfig   # .github/incidents.yml, Probot-style
 form_facts(issue_body, workflow) -> FormFacts  # what the issue form said
 """
 
-from app.workflow.config import CONFIG_PATH, RepoConfig, fetch_config, missing_file, resolve_config
+from app.workflow.config import CONFIG_PATH, RepoConfig, missing_file, resolve_config
 from app.workflow.errors import ConfigError, WorkflowError
 from app.workflow.forms import FormFacts, checked_boxes, form_facts, form_headings, parse_form
 from app.workflow.loader import (
@@ -48,7 +48,6 @@ __all__ = [
     "WorkflowError",
     "checked_boxes",
     "default_workflow",
-    "fetch_config",
     "form_facts",
     "form_headings",
     "load_preset",

@@ -6,25 +6,19 @@ from the repository's default branch; when absent, the same path in the owner's
 config merged under this one. Merge order: preset < extended < own.
 
 Resolution is pure (`resolve_config` over a mapping of file texts), so every rule
-is testable without HTTP; `fetch_config` only fetches the files it asks for. A
+is testable without HTTP; `app.github.config.fetch_config` only fetches the files it asks for. A
 broken file never raises: the default workflow runs and `RepoConfig.error` says,
 in one line, which file, which line, what is wrong and what to do.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-import gidgethub
-from gidgethub.abc import GitHubAPI
-
-from app.github import errors
 from app.workflow.errors import ConfigError, WorkflowError, WorkflowErrors, all_errors
 from app.workflow.loader import DEFAULT_PRESET, default_workflow, preset_source, with_overrides
 from app.workflow.model import Workflow
@@ -100,57 +94,6 @@ def missing_file(files: Files, owner: str, repo: str, path: str = CONFIG_PATH) -
     except _Missing as missing:
         return missing.key
     return None
-
-
-async def fetch_config(gh: GitHubAPI, owner: str, repo: str, path: str = CONFIG_PATH) -> RepoConfig:
-    """Fetch `.github/incidents.yml` (or `path`, and what it extends) and resolve it.
-
-    Errors other than "not found" propagate (the caller retries), except that a
-    refusal to read contents becomes a config error naming the missing permission.
-    """
-    files: dict[FileKey, str | None] = {}
-    # Own file, org fallback, and a bounded `_extends` chain: never more than this.
-    for _ in range(MAX_EXTENDS + 3):
-        key = missing_file(files, owner, repo, path)
-        if key is None:
-            break
-        try:
-            files[key] = await _fetch_text(gh, key)
-        except gidgethub.BadRequest as error:
-            if not errors.is_forbidden(error):
-                raise
-            problem = ConfigError(
-                file_label(key),
-                "",
-                "the app to be allowed to read it",
-                hint=f"GitHub answered 403 ({error}); grant the app 'Contents: read'",
-            )
-            return RepoConfig(default_workflow(), source=file_label(key), error=problem)
-    return resolve_config(files, owner, repo, path)
-
-
-async def _fetch_text(gh: GitHubAPI, key: FileKey) -> str | None:
-    owner, _, repo = key[0].partition("/")
-    try:
-        # `{+path}`: reserved expansion keeps the path's "/" unescaped.
-        item = await gh.getitem(
-            "/repos/{owner}/{repo}/contents/{+path}",
-            {"owner": owner, "repo": repo, "path": key[1]},
-        )
-    except gidgethub.BadRequest as error:
-        if errors.is_not_found(error):
-            return None
-        raise
-    if not isinstance(item, dict) or item.get("type", "file") != "file":
-        return None  # a directory of that name is not a config file
-    content = item.get("content")
-    if not isinstance(content, str):
-        return None
-    try:
-        raw = base64.b64decode(content)  # GitHub wraps the base64 in lines; b64decode skips them
-    except (binascii.Error, ValueError):
-        return ""
-    return raw.decode("utf-8", errors="replace")
 
 
 # --- resolution ------------------------------------------------------------------------

@@ -12,10 +12,10 @@ import gidgethub
 import pytest
 from gidgethub.abc import GitHubAPI
 
+from app.github.config import fetch_config
 from app.workflow.config import (
     CONFIG_PATH,
     RepoConfig,
-    fetch_config,
     missing_file,
     resolve_config,
 )
