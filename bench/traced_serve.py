@@ -18,7 +18,7 @@ import tracemalloc
 from pathlib import Path
 from types import FrameType
 
-from app.__main__ import main
+from app.cli.main import main
 
 FRAMES = 6  # enough to see which app function allocated through aiohttp or json; more is slow
 TOP = 25

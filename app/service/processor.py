@@ -29,6 +29,7 @@ Handler = Callable[..., Awaitable[None]]
 Arguments = Callable[[Delivery], tuple[Any, ...]]
 
 SEEN_FOR = 3600  # a delivery id seen in the last hour is not processed again
+STALL_AFTER = 300.0  # a queue that has not moved for this long means the workers are stuck
 # ...of at most this many ids (~300 B each: ~15 MB). Past 14 deliveries/s for an hour the
 # oldest are forgotten early; a late duplicate then runs again, which handlers make
 # harmless (they are idempotent: RELIABILITY.md "Idempotency, 5x"). 200,000 cost ~60 MB.
@@ -98,6 +99,8 @@ class Processor:
         self._idle.set()
         self.draining = False
         self.stats = ProcessorStats()
+        self._clock = clock
+        self._moved_at = clock()
 
     @property
     def depth(self) -> int:
@@ -114,6 +117,8 @@ class Processor:
         if delivery.id in self._seen:
             self.stats.duplicates += 1
             return "duplicate"
+        if not self.depth:
+            self._moved_at = self._clock()  # idle until now: the stall clock starts here
         try:
             self._queue.put_nowait(delivery)
         except asyncio.QueueFull:
@@ -151,11 +156,32 @@ class Processor:
             try:
                 await self._yield_to_burst()
                 await self._process(delivery)
+            except Exception:
+                # A worker outlives any delivery: a payload of the wrong shape (signed, so
+                # it got this far) is one log line, never four dead workers and a queue
+                # that accepts with 202 and never moves.
+                self.stats.failed_handlers += 1
+                log.exception("delivery=%s could not be processed; the worker goes on", delivery.id)
             finally:
                 self._busy -= 1
+                self._moved_at = self._clock()
                 self._queue.task_done()
                 if not self.depth:
                     self._idle.set()
+
+    def health(self) -> list[str]:
+        """What is wrong, for /healthz: no worker left, or a queue that has not moved."""
+        problems = []
+        alive = sum(1 for task in self._workers if not task.done())
+        if self._workers and alive < self._workers_wanted and not self.draining:
+            problems.append(f"{self._workers_wanted - alive} of {self._workers_wanted} workers stopped")
+        if self.depth and self._clock() - self._moved_at > STALL_AFTER:
+            problems.append(f"the queue ({self.depth}) has not moved for {STALL_AFTER:.0f} s")
+        return problems
+
+    @property
+    def workers_alive(self) -> int:
+        return sum(1 for task in self._workers if not task.done())
 
     async def _yield_to_burst(self) -> None:
         """Hold off while a burst of deliveries is being acknowledged (see BURST_ACKS)."""
@@ -188,9 +214,9 @@ class Processor:
         fields = {
             "delivery": delivery.id,
             "event": delivery.event.event,
-            "action": data.get("action"),
+            "action": data.get("action") if isinstance(data.get("action"), str) else None,
             "installation": delivery.installation_id,
-            "repository": (data.get("repository") or {}).get("full_name"),
+            "repository": delivery.repository,
             "outcome": outcome,
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
         }
@@ -247,7 +273,7 @@ class Processor:
 def _subject(delivery: Delivery) -> str:
     """What a delivery is about: deliveries about the same issue run one at a time."""
     data = delivery.event.data
-    repo = (data.get("repository") or {}).get("full_name", "")
+    repo = delivery.repository or ""
     issue = data.get("issue") or data.get("parent_issue") or {}
     number = issue.get("number") if isinstance(issue, dict) else None
-    return f"{repo}#{number}" if number is not None else f"{repo}:{delivery.id}"
+    return f"{repo}#{number}" if isinstance(number, int) else f"{repo}:{delivery.id}"

@@ -1,7 +1,7 @@
 """The webhook server: an aiohttp application built by `create_app`.
 
 `POST /webhook` checks the signature, parses, queues and answers at once;
-`GET /healthz` says the process is alive and how deep the queue is.
+`GET /healthz` says whether the workers are alive and the queue moves, and how deep it is.
 """
 
 from __future__ import annotations
@@ -104,9 +104,17 @@ async def _webhook(request: web.Request) -> web.Response:
 
 
 async def _healthz(request: web.Request) -> web.Response:
+    """200 while the server can do its work; 503 saying what is wrong when it cannot, so a
+    load balancer or orchestrator replaces a replica whose workers are gone or stuck."""
     processor = request.app.get(PROCESSOR)
-    depth = processor.depth if processor else 0
-    return web.json_response({"status": "ok", "queue": depth})
+    if processor is None:
+        return web.json_response({"status": "ok", "queue": 0})
+    problems = processor.health()
+    answer: dict[str, object] = {"status": "unhealthy" if problems else "ok", "queue": processor.depth}
+    answer["workers"] = processor.workers_alive
+    if problems:
+        answer["problems"] = problems
+    return web.json_response(answer, status=503 if problems else 200)
 
 
 def _answer(status: int, message: str) -> web.Response:
