@@ -80,3 +80,34 @@ def configure(fmt: str, level: int = logging.INFO, stream: TextIO | None = None)
     # aiohttp's access log repeats what the delivery line says, without the delivery id.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     return handler
+
+
+class Failures:
+    """Failures by incident: the first of each is logged whole, the rest only counted.
+
+    An incident that fails on every delivery and every sweep (a comment GitHub refuses,
+    a bug) must not bury the log in identical tracebacks, nor hide among the others:
+    one full report, then a count that /metrics shows (incident_failures_total).
+    Bounded: the most recently failing MAX incidents are remembered.
+    """
+
+    MAX = 200
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def report(self, logger: logging.Logger, incident: str, message: str, *args: object) -> None:
+        count = self.counts.pop(incident, 0) + 1
+        self.counts[incident] = count  # most recent last
+        while len(self.counts) > self.MAX:
+            del self.counts[next(iter(self.counts))]
+        if count == 1:
+            logger.exception(message, *args)
+        else:
+            logger.warning(
+                "%s failed again (%d times so far; the first failure was logged in full)", incident, count
+            )
+
+    def cleared(self, incident: str) -> None:
+        """It worked: the next failure is news again."""
+        self.counts.pop(incident, None)

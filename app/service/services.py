@@ -17,6 +17,7 @@ from gidgethub.abc import GitHubAPI
 from app.github.client import GitHubApp
 from app.github.config import fetch_config
 from app.github.read import role_name
+from app.service.logs import Failures
 from app.workflow.config import CONFIG_PATH, RepoConfig
 
 Now = Callable[[], dt.datetime]
@@ -40,6 +41,7 @@ class Services:
         default_factory=lambda: cachetools.TTLCache(4096, ROLE_TTL)
     )
     config_path: str = CONFIG_PATH  # where each repository keeps its config
+    failures: Failures = field(default_factory=Failures)  # by incident, for the log and /metrics
     _bot_login: str | None = field(default=None, repr=False)
 
     @classmethod

@@ -170,9 +170,12 @@ async def _handle_one(services: Services, item: Found) -> str:
             return "skipped"  # this repository calls its incidents something else
         done = await sweep_incident(gh, services, ref, config, installed_at=item.installed_at)
     except Exception:
-        # One broken incident (deleted meanwhile, a bug, a permission) must not stop the others.
-        log.exception("sweep: %s/%s#%d failed; skipped", ref.owner, ref.repo, ref.number)
+        # One broken incident (deleted meanwhile, a bug, a permission) must not stop the others,
+        # and one that fails on every sweep is reported in full once, then counted.
+        key = f"{ref.owner}/{ref.repo}#{ref.number}"
+        services.failures.report(log, key, "sweep: %s failed; skipped", key)
         return "failed"
+    services.failures.cleared(f"{ref.owner}/{ref.repo}#{ref.number}")
     return "changed" if done else "unchanged"
 
 

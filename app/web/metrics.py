@@ -123,6 +123,13 @@ def render(metrics: WebhookMetrics, processor: Processor | None, services: Servi
     )
     _histogram(out, "webhook_ack_seconds", "Time spent answering POST /webhook.", metrics.ack_seconds)
     if services is not None:
+        _family(
+            out,
+            "incident_failures_total",
+            "counter",
+            "Passes over one incident that failed, by incident (the most recent 200 that failed).",
+            [((("incident", key),), n) for key, n in sorted(services.failures.counts.items())],
+        )
         github = services.github
         _family(
             out,

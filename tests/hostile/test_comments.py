@@ -7,6 +7,11 @@ that trusts a marker anywhere in a comment, or that builds a text past GitHub's 
 from __future__ import annotations
 
 import json
+import logging
+from typing import Any
+
+import aiohttp
+import pytest
 
 from app.cli.local import LocalWorld
 from app.core import ledger as codec
@@ -107,3 +112,31 @@ async def test_a_flood_of_mistyped_commands_gets_one_bounded_reply_and_the_sweep
         assert failed == []  # nothing the bot wrote was refused
         report = await sweep(w.services)
         assert report.failed == 0 and report.incidents >= 1
+
+
+async def test_an_incident_that_keeps_failing_is_reported_once_counted_and_blocks_no_other(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.service import sweep as sweep_module
+
+    async with world() as w:
+        broken = await open_issue(w, "alice", title="Broken", body="x", labels=["incident"])
+        fine = await open_issue(w, "alice", title="Fine", body="x", labels=["incident"])
+        real = sweep_module.sweep_incident
+
+        async def failing(gh: Any, services: Any, ref: Any, *args: Any, **kwargs: Any) -> list[str]:
+            if ref.number == broken:
+                raise RuntimeError("GitHub refused it")
+            return await real(gh, services, ref, *args, **kwargs)
+
+        monkeypatch.setattr(sweep_module, "sweep_incident", failing)
+        with caplog.at_level(logging.WARNING, logger="app.service.sweep"):
+            reports = [await sweep(w.services) for _ in range(3)]
+        assert [r.failed for r in reports] == [1, 1, 1] and all(r.incidents == 2 for r in reports)
+        tracebacks = [r for r in caplog.records if r.exc_info]
+        assert len(tracebacks) == 1  # reported whole once...
+        assert sum("failed again" in r.getMessage() for r in caplog.records) == 2  # ...then counted
+        async with aiohttp.ClientSession() as http:
+            text = await (await http.get(f"{w.url}/metrics")).text()
+        assert f'incident_bot_incident_failures_total{{incident="acme/web#{broken}"}} 3' in text
+        assert f"acme/web#{fine}" not in text
