@@ -191,6 +191,8 @@ async def run(job: Job) -> Outcome:
                 outcome = await _sweep(job, services)
             else:
                 outcome = await _dispatch(job, services)
+            if services.refusals:  # the pass did what it could; a refused write still fails the job
+                raise services.refusals[0]
         except GiveUp as exc:
             raise Refused(f"GitHub did not answer: {exc}") from None
         except GitHubException as exc:

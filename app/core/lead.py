@@ -32,14 +32,20 @@ def _in_turn_from(members: tuple[str, ...], first: int) -> tuple[str, ...]:
     return members[first:] + members[:first]
 
 
-def on_duty(policy: LeadPolicy, now: dt.datetime, team_members: tuple[str, ...] = ()) -> str | None:
-    """The rotation's member on duty, or the next one in turn when they are away."""
+def on_duty(
+    policy: LeadPolicy,
+    now: dt.datetime,
+    team_members: tuple[str, ...] = (),
+    unassignable: frozenset[str] = frozenset(),
+) -> str | None:
+    """The rotation's member on duty, or the next one in turn when they are away (or cannot
+    be assigned in this repository)."""
     rotation = policy.rotation
     members = rotation_members(rotation, team_members) if rotation else ()
     if rotation is None or not members:
         return None
     turn = _in_turn_from(members, on_duty_index(rotation, members, now))
-    return next((m for m in turn if not _is_away(policy, m)), None)
+    return next((m for m in turn if not _is_away(policy, m) and m.lower() not in unassignable), None)
 
 
 def _is_away(policy: LeadPolicy, login: str) -> bool:
@@ -47,12 +53,17 @@ def _is_away(policy: LeadPolicy, login: str) -> bool:
 
 
 def least_recent_leader(
-    policy: LeadPolicy, equity_counts: Mapping[str, int], team_members: tuple[str, ...] = ()
+    policy: LeadPolicy,
+    equity_counts: Mapping[str, int],
+    team_members: tuple[str, ...] = (),
+    unassignable: frozenset[str] = frozenset(),
 ) -> str | None:
     """Who led fewest incidents in the window; ties go by rotation order, then login."""
     pool = rotation_members(policy.rotation, team_members) if policy.rotation else ()
     pool = pool or policy.responders
-    present = [(i, m) for i, m in enumerate(pool) if not _is_away(policy, m)]
+    present = [
+        (i, m) for i, m in enumerate(pool) if not _is_away(policy, m) and m.lower() not in unassignable
+    ]
     if not present:
         return None
     counts = {login.lower(): n for login, n in equity_counts.items()}
@@ -67,12 +78,25 @@ def choose_lead(
     declarer: str,
     equity_counts: Mapping[str, int],
     team_members: tuple[str, ...] = (),
+    unassignable: frozenset[str] = frozenset(),
 ) -> str | None:
-    """The lead for a new incident; None when the policy says to ask rather than assign."""
-    chosen = on_duty(policy, now, team_members) or least_recent_leader(policy, equity_counts, team_members)
+    """The lead for a new incident, of the people GitHub lets be assigned; None when the
+    policy says to ask rather than assign, or nobody qualifies ("no lead yet")."""
+    chosen = on_duty(policy, now, team_members, unassignable) or least_recent_leader(
+        policy, equity_counts, team_members, unassignable
+    )
     if chosen:
         return chosen
-    return declarer if policy.assign_declarer_last and declarer else None
+    if policy.assign_declarer_last and declarer and declarer.lower() not in unassignable:
+        return declarer
+    return None
+
+
+def lead_candidates(policy: LeadPolicy, declarer: str, team_members: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Everyone choose_lead may pick, so the caller can ask GitHub which can be assigned."""
+    pool = rotation_members(policy.rotation, team_members) if policy.rotation else ()
+    found = [*pool, *policy.responders, *([declarer] if declarer else [])]
+    return tuple(dict.fromkeys(found))
 
 
 def escalation_chain(
@@ -87,7 +111,10 @@ def escalation_chain(
         start = on_duty_index(rotation, members, now)
         if lead in members:
             start = members.index(lead)
-        chain.extend(_in_turn_from(members, start)[1:])
+        # With no lead yet, the one on duty is the first to call; else the lead is skipped.
+        chain.extend(_in_turn_from(members, start)[0 if lead is None else 1 :])
+    if lead is None:
+        chain.extend(policy.responders)
     chain.extend(policy.escalation)
     seen: set[str] = {(lead or "").lower()}
     result: list[str] = []

@@ -85,18 +85,13 @@ def body(kind: str, text: str) -> str:
 # Zero-width space: invisible where GitHub renders it (text and code spans alike), but
 # `<!--` and `-->` no longer open or close an HTML comment and the prefix no longer matches.
 _ZWSP = "\u200b"
-_BREAKABLE = re.compile(r"<!--|-->|incident-bot:", re.IGNORECASE)
-
-
-def _break(match: re.Match[str]) -> str:
-    found = match.group(0)
-    if found == "<!--":
-        return f"<{_ZWSP}!--"
-    if found == "-->":
-        return f"--{_ZWSP}>"
-    return f"{found[:-1]}{_ZWSP}:"
+_PREFIX_WORD = re.compile(r"incident-bot:", re.IGNORECASE)
 
 
 def neutralise(text: str) -> str:
-    """People's text, safe to repeat: no HTML comment can open or close, no marker survives."""
-    return _BREAKABLE.sub(_break, text)
+    """People's text, safe to repeat: no HTML comment can open or close, no marker survives.
+
+    Closers first, then openers: "<!-->" holds both, overlapping, and must lose both.
+    """
+    text = text.replace("-->", f"--{_ZWSP}>").replace("<!--", f"<{_ZWSP}!--")
+    return _PREFIX_WORD.sub(lambda m: f"{m.group(0)[:-1]}{_ZWSP}:", text)

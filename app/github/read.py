@@ -111,3 +111,17 @@ async def team_members(gh: GitHubAPI, team: str, owner: str) -> tuple[str, ...]:
         )
         log.warning("team %s/%s: GitHub answered %d, %s; the rotation has no members", org, slug, status, why)
         return ()
+
+
+async def is_assignable(gh: GitHubAPI, owner: str, repo: str, login: str) -> bool:
+    """Whether GitHub lets `login` be assigned to issues of the repository: 204 yes, 404 no
+    (https://docs.github.com/en/rest/issues/assignees#check-if-a-user-can-be-assigned)."""
+    try:
+        await gh.getitem(
+            "/repos/{owner}/{repo}/assignees/{login}", {"owner": owner, "repo": repo, "login": login}
+        )
+    except BadRequest as exc:
+        if errors.is_not_found(exc):
+            return False
+        raise
+    return True

@@ -8,6 +8,7 @@ action sees the effect of an earlier one.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,15 @@ from app.github.refs import IssueRef
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One write GitHub refused: which, why in one line for the summary, and GitHub's answer."""
+
+    action: Action
+    why: str
+    error: BadRequest
+
+
 @dataclass
 class Outcome:
     """What the writer did: its log lines, and what it created, which only GitHub could number."""
@@ -43,6 +53,13 @@ class Outcome:
     done: list[str] = field(default_factory=list)
     opened: list[SubIssue] = field(default_factory=list)  # follow-ups it opened, as GitHub answered
     comments: dict[str, int] = field(default_factory=dict)  # kind -> id of a comment it posted
+    # Writes GitHub refused (422, 403, or a sub-resource's 404), each with why in one line:
+    # the rest were still performed, and the summary says what could not be done.
+    refused: list[Refusal] = field(default_factory=list)
+
+
+# The delivery a pass works for, so the writer's log lines name it (set by the processor).
+DELIVERY: contextvars.ContextVar[str] = contextvars.ContextVar("delivery", default="-")
 
 
 @dataclass
@@ -67,9 +84,28 @@ class Executor:
         self._repo_labels: set[str] | None = None
 
     async def run(self, actions: list[Action]) -> Outcome:
-        """Perform the actions in order; what was done and created, so far, by this writer."""
+        """Perform the actions in order; what was done, created and refused, so far.
+
+        One write GitHub refuses does not abort the others: an unassignable lead must not
+        cost the incident its summary, its thanks and its next steps.
+        """
         for action in actions:
-            await self._perform(action)
+            try:
+                await self._perform(action)
+            except BadRequest as exc:
+                why = _refusal(action, exc)
+                if why is None:
+                    raise
+                self.outcome.refused.append(Refusal(action, why, exc))
+                log.warning(
+                    "delivery=%s %s/%s#%d: GitHub refused a write (%s): %s",
+                    DELIVERY.get(),
+                    self.issue.owner,
+                    self.issue.repo,
+                    self.issue.number,
+                    errors.status_of(exc),
+                    why,
+                )
         return self.outcome
 
     async def _perform(self, action: Action) -> None:
@@ -299,3 +335,34 @@ class Executor:
             if not (errors.is_not_found(exc) or errors.is_unprocessable(exc)):  # another run dropped it
                 raise
         self.done.append(f"close duplicate follow-up #{number}")
+
+
+def _refusal(action: Action, exc: BadRequest) -> str | None:
+    """Why GitHub refused this write, in one line for the summary; None when the error is not
+    a refusal of this one write (the issue gone, a rate limit, a server error: the pass fails)."""
+    sub_resource = isinstance(action, LinkSubIssue | RemoveLabel)
+    if not (
+        errors.is_unprocessable(exc)
+        or errors.is_forbidden(exc)
+        or (sub_resource and errors.is_not_found(exc))
+    ):
+        return None
+    reason = "not allowed for the app" if errors.is_forbidden(exc) else "GitHub refused it"
+    match action:
+        case SetAssignees(logins):
+            who = ", ".join(f"@{login}" for login in logins)
+            if errors.is_unprocessable(exc):
+                reason = "not assignable in this repository"
+            return f"could not assign {who}: {reason}"
+        case AddLabels(names):
+            return f"could not add the labels {', '.join(names)}: {reason}"
+        case RemoveLabel(name):
+            return f"could not remove the label {name}: {reason}"
+        case OpenFollowup(title=title):
+            return f"could not open the follow-up {title!r}: {reason}"
+        case LinkSubIssue(number=number):
+            return f"could not link #{number} as a follow-up: {reason}"
+        case CloseIssue() | ReopenIssue():
+            return f"could not change the issue's state: {reason}"
+        case _:
+            return f"could not write a comment: {reason}"

@@ -8,13 +8,16 @@ webhook would have carried (`sweep_incident`).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
 from gidgethub.abc import GitHubAPI
 
+from app.core.commands import grammar
 from app.core.commands.apply import lost_commands
 from app.core.incident import Incident
+from app.core.lead import lead_candidates
 from app.core.rules import CommentCreated, Context, Sweep, Trigger
 from app.core.rules.context import needs_equity_counts, needs_team
 from app.core.rules.decide import decide_plan, perform_order
@@ -87,19 +90,21 @@ async def handle_incident(
 
     The rules decide everything but the numbers GitHub gives what the writer creates,
     so the texts that list new follow-ups are rendered once, after they are opened,
-    from the incident as done (Plan.with_opened): one pass, one summary write.
+    from the incident as done (Plan.after_writes): one pass, one summary write.
     """
     bot = await services.bot_login()
     workflow = config.workflow
     if incident is None:
         incident = await load_incident(gh, ref, bot)
+    team = await _team(gh, ref, workflow, incident, trigger)
     context = Context(
         now=now or services.now(),
         bot_login=bot,
         config_error=str(config.error) if config.error else None,
         equity_counts=await _equity(gh, ref, workflow, incident, services),
-        team_members=await _team(gh, ref, workflow, incident, trigger),
+        team_members=team,
         form=form_facts(incident.body, workflow),
+        unassignable=await _unassignable(gh, ref, workflow, incident, trigger, team, services),
     )
     plan = decide_plan(trigger, incident, workflow, context)
     if plan is None:
@@ -107,9 +112,12 @@ async def handle_incident(
     first, rest = perform_order(plan.finish(workflow))
     writer = Executor(gh, ref, incident)
     outcome = await writer.run(first)
-    if outcome.opened:
-        rest = plan.with_opened(workflow, tuple(outcome.opened), rest)
-    done = (await writer.run(rest)).done
+    if outcome.opened or outcome.refused:
+        refused = tuple((r.action, r.why) for r in outcome.refused)
+        rest = plan.after_writes(workflow, rest, opened=tuple(outcome.opened), refused=refused)
+    outcome = await writer.run(rest)
+    services.refusals.extend(r.error for r in outcome.refused)  # the Action mode's exit status
+    done = outcome.done
     if done:
         log.info("%s/%s#%d: %s", ref.owner, ref.repo, ref.number, "; ".join(done))
     return done
@@ -131,3 +139,33 @@ async def _team(
     if rotation is None or not rotation.team or not needs_team(incident, workflow, trigger):
         return ()
     return await team_members(gh, rotation.team, ref.owner)
+
+
+CANDIDATES_MAX = 25  # assignability checks one pass may make (each cached for a minute)
+
+
+async def _unassignable(
+    gh: GitHubAPI,
+    ref: IssueRef,
+    workflow: Workflow,
+    incident: Incident,
+    trigger: Trigger,
+    team: tuple[str, ...],
+    services: Services,
+) -> frozenset[str]:
+    """Of the people the rules may assign in this pass, those GitHub would refuse (422)."""
+    candidates: list[str] = []
+    if incident.lead is None:
+        declarers = [getattr(trigger, "actor", ""), incident.ledger.declared_by or "", incident.author]
+        for declarer in dict.fromkeys(d for d in declarers if d):
+            candidates += lead_candidates(workflow.lead, declarer, team)
+    if isinstance(trigger, CommentCreated):
+        candidates += [
+            c.login
+            for c in grammar.parse(trigger.body, workflow, author=trigger.author).commands
+            if c.verb == "lead"
+        ]
+    wanted = [c for c in dict.fromkeys(candidates) if c and c != incident.bot_login][:CANDIDATES_MAX]
+    # Independent reads: one round trip for all of them, not one each.
+    answers = await asyncio.gather(*(services.assignable(gh, ref.owner, ref.repo, c) for c in wanted))
+    return frozenset(c.lower() for c, ok in zip(wanted, answers, strict=True) if not ok)

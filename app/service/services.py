@@ -7,16 +7,18 @@ at any time without changing what the app does.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import cachetools
+from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
 from app.github.client import GitHubApp
 from app.github.config import fetch_config
-from app.github.read import role_name
+from app.github.read import is_assignable, role_name
 from app.service.logs import Failures
 from app.workflow.config import CONFIG_PATH, RepoConfig
 
@@ -41,7 +43,14 @@ class Services:
         default_factory=lambda: cachetools.TTLCache(4096, ROLE_TTL)
     )
     config_path: str = CONFIG_PATH  # where each repository keeps its config
-    failures: Failures = field(default_factory=Failures)  # by incident, for the log and /metrics
+    assignees: cachetools.TTLCache[tuple[str, str], bool] = field(
+        default_factory=lambda: cachetools.TTLCache(4096, ROLE_TTL)
+    )
+    failures: Failures = field(default_factory=Failures)
+    # GitHub's answers to writes it refused (the pass went on): the Action mode exits 1 on them.
+    refusals: deque[BadRequest] = field(
+        default_factory=lambda: deque(maxlen=50)
+    )  # by incident, for the log and /metrics
     _bot_login: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -77,6 +86,14 @@ class Services:
         cached = self.roles.get(key)
         if cached is None:
             cached = self.roles[key] = await role_name(gh, owner, repo, login)
+        return cached
+
+    async def assignable(self, gh: GitHubAPI, owner: str, repo: str, login: str) -> bool:
+        """Whether `login` can be assigned in the repository, cached for ROLE_TTL as roles are."""
+        key = (f"{owner}/{repo}".lower(), login.lower())
+        cached = self.assignees.get(key)
+        if cached is None:
+            cached = self.assignees[key] = await is_assignable(gh, owner, repo, login)
         return cached
 
     async def is_own(self, data: Mapping[str, Any]) -> bool:

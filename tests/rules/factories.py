@@ -306,8 +306,7 @@ def run(issue: FakeIssue, trigger: Trigger, workflow: Workflow, ctx: Context | N
     # As the pipeline does: the summary is rendered once the follow-ups have numbers.
     first, rest = perform_order(plan.finish(workflow))
     opened = issue.apply(first)
-    if opened:
-        rest = plan.with_opened(workflow, opened, rest)
+    rest = plan.after_writes(workflow, rest, opened=opened)
     issue.apply(rest)
     return [*first, *rest]
 

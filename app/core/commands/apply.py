@@ -209,6 +209,8 @@ def _apply(
         case "ack":
             return _ack(plan, comment)
         case "lead":
+            if not ctx.can_assign(command.login):
+                return Outcome(plan, not_assignable(command.login))
             return Outcome(_hand_off(plan, comment, command.login))
         case "role":
             return Outcome(_assign_role(plan, comment, command))
@@ -267,6 +269,14 @@ def _ack(plan: Plan, comment: CommentCreated) -> Outcome:
     ack = Ack(comment.author, plan.now, comment.comment_id)
     ledger = plan.after.ledger
     return Outcome(plan.with_ledger(replace(ledger, acks=(*ledger.acks, ack))))
+
+
+def not_assignable(login: str) -> str:
+    return (
+        f"@{login} cannot be assigned in this repository, so the lead stays as it is. GitHub lets "
+        "only people with write access, organisation members and people who commented on this "
+        "issue be assigned."
+    )
 
 
 def _hand_off(plan: Plan, comment: CommentCreated, login: str) -> Plan:

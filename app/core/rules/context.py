@@ -23,6 +23,14 @@ class Context:
     equity_counts: Mapping[str, int] = field(default_factory=dict)  # login -> incidents led lately
     team_members: tuple[str, ...] = ()  # members of the rotation's team, when it names one
     form: FormFacts | None = None  # the issue form's answers (app.workflow.forms.form_facts)
+    # Logins (lower case) GitHub would refuse as assignees of this issue: only people with
+    # write access, organisation members and those who commented on the issue can be
+    # assigned (https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/assigning-issues-and-pull-requests-to-other-github-users).
+    # The pipeline asks GitHub about the candidates the rules may pick; anyone else is assumed assignable.
+    unassignable: frozenset[str] = frozenset()
+
+    def can_assign(self, login: str) -> bool:
+        return login.lower() not in self.unassignable
 
 
 def may_change(role_name: str | None) -> bool:

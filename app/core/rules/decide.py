@@ -8,13 +8,13 @@ twice, the incident ends in the same place and a repeat finds nothing to do.
 from __future__ import annotations
 
 from app.core import markers
-from app.core.actions import Action, LinkSubIssue, OpenFollowup
+from app.core.actions import Action, EnsureLabels
 from app.core.commands.apply import on_comment
 from app.core.incident import Incident
 from app.core.rules import hygiene, lifecycle, reminders
 from app.core.rules.context import Context
 from app.core.rules.handoff import ping_new_lead
-from app.core.rules.plan import Plan
+from app.core.rules.plan import SUMMARY_STAGE, Plan, stage
 from app.core.rules.record import form_severity, record
 from app.core.rules.status import settle_severity, settle_status
 from app.core.rules.triggers import (
@@ -64,11 +64,13 @@ def decide_plan(trigger: Trigger, incident: Incident, workflow: Workflow, ctx: C
 
 
 def perform_order(actions: list[Action]) -> tuple[list[Action], list[Action]]:
-    """The actions up to the last follow-up opened or linked, and the rest: what the writer
-    creates comes first, so the texts that list it can be rendered with its number
-    (Plan.with_opened), before the replies that point to them (Plan.finish's order)."""
-    opening = [i for i, a in enumerate(actions) if isinstance(a, OpenFollowup | LinkSubIssue)]
-    cut = opening[-1] + 1 if opening else 0
+    """The writes the summary reports on (labels, people, follow-ups), and the rest (the summary,
+    replies, the issue's state): the summary is rendered after the first have been done, so it
+    shows what GitHub numbered and what it refused (Plan.after_writes), Plan.finish's order kept."""
+    cut = next(
+        (i for i, a in enumerate(actions) if not isinstance(a, EnsureLabels) and stage(a) >= SUMMARY_STAGE),
+        len(actions),
+    )
     return actions[:cut], actions[cut:]
 
 

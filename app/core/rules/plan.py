@@ -134,16 +134,28 @@ class Plan:
     def retrospective(self, workflow: Workflow, existing: str | None) -> str:
         return retrospective.updated(existing, self.after, workflow)
 
-    def with_opened(
-        self, workflow: Workflow, opened: tuple[SubIssue, ...], rest: list[Action]
+    def after_writes(
+        self,
+        workflow: Workflow,
+        rest: list[Action],
+        *,
+        opened: tuple[SubIssue, ...] = (),
+        refused: tuple[tuple[Action, str], ...] = (),  # (the write, why GitHub refused it)
     ) -> list[Action]:
-        """The actions still to perform, once the writer opened these follow-ups (only now do they
-        have numbers): the texts that list them, the summary and the retrospective, rendered once,
-        from the incident as done, in place of the ones rendered before."""
-        plan = replace(
-            self, after=replace(self.after, sub_issues=(*self.after.sub_issues, *opened)), actions=()
-        )
-        fresh = {a.kind: a for a in plan._with_summary(workflow).actions if isinstance(a, UpsertComment)}
+        """The actions still to perform, once the writer opened these follow-ups (only now do
+        they have numbers) and GitHub refused these writes (why, in one line each): the texts
+        that list them, the summary and the retrospective, rendered once, from the incident as
+        done, in place of the ones rendered before."""
+        if not opened and not refused:
+            return rest
+        after = replace(self.after, sub_issues=(*self.after.sub_issues, *opened))
+        if any(isinstance(action, SetAssignees) for action, _ in refused):
+            after = replace(after, assignees=self.before.assignees)  # the lead stays who it was
+        plan = replace(self, after=after, actions=())
+        notes = tuple(why for _, why in refused)
+        fresh = {
+            a.kind: a for a in plan._with_summary(workflow, notes).actions if isinstance(a, UpsertComment)
+        }
         if any(isinstance(a, UpsertComment) and a.kind == retrospective.RETRO for a in rest):
             existing = self.before.bot_comment(retrospective.RETRO)
             body = plan.retrospective(workflow, existing.body if existing else None)
@@ -151,9 +163,9 @@ class Plan:
         out = [fresh.pop(a.kind, a) if isinstance(a, UpsertComment) else a for a in rest]
         return [*fresh.values(), *out]  # a summary that did not change before now lists them
 
-    def _with_summary(self, workflow: Workflow) -> Plan:
+    def _with_summary(self, workflow: Workflow, notes: tuple[str, ...] = ()) -> Plan:
         if self.after.is_incident(workflow):
-            return self.upsert(SUMMARY, summary.render(self.after, workflow, self.now))
+            return self.upsert(SUMMARY, summary.render(self.after, workflow, self.now, notes))
         if self.before.has_bot_comment(SUMMARY):
             return self.upsert(SUMMARY, summary.render_untracked(self.after, workflow))
         return self

@@ -50,7 +50,10 @@ def lead_acknowledged(incident: Incident) -> bool:
 def _lead_line(incident: Incident, workflow: Workflow) -> str:
     lead = incident.lead
     if lead is None:
-        return "**No lead yet.** Whoever can lead: write `/lead @you` and `/ack`."
+        return (
+            "**No lead yet.** Whoever can lead (triage permission or above): write `/lead @me`; "
+            "until then the sweep keeps calling the rotation, the responders and the escalation list."
+        )
     status = incident.status(workflow)
     if lead_acknowledged(incident) or (status is not None and status.resolved):
         return f"**Lead:** @{lead} (on it)"
@@ -175,7 +178,7 @@ def footer() -> str:
     return f"<sub>Commands: {forms}</sub>"
 
 
-def render(incident: Incident, workflow: Workflow, now: dt.datetime) -> str:
+def render(incident: Incident, workflow: Workflow, now: dt.datetime, notes: tuple[str, ...] = ()) -> str:
     """The summary comment for the incident, its ledger the last line, under GitHub's size limit.
 
     Boxes people ticked in the current summary stay ticked. When the comment would be
@@ -192,6 +195,7 @@ def render(incident: Incident, workflow: Workflow, now: dt.datetime) -> str:
         "",
         _lead_line(incident, workflow),
         _age_line(incident, workflow, now),
+        *(f"⚠️ {markers.neutralise(note)}" for note in notes[:5]),
         *_security_note(incident, workflow),
         "",
         "#### Next steps",
