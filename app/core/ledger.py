@@ -30,6 +30,7 @@ UPDATE_TEXT_MAX = 1000  # one /update is a status line, not an essay
 PROCESSED_MAX = 500  # comment ids remembered; older redeliveries are not a realistic threat
 ENTRIES_MAX = 200  # acks, updates, roles, hand-offs, escalations: the newest of each
 SENT_MAX = 200  # reminder keys: the newest
+NOTES_MAX = 5  # refusals shown on the summary
 ENCODED_MAX = 24_000  # characters of the block: a third of a comment, the rest is the summary
 
 
@@ -119,6 +120,19 @@ class Ledger:
     escalations: tuple[Escalation, ...] = ()  # who was pinged, when: the timeline shows them
     processed: tuple[int, ...] = field(default=())  # command comment ids already handled
     folded_updates: int = 0  # older updates no longer kept (ENTRIES_MAX)
+    # What GitHub refused to do, one line each (the summary shows them), and the logins it
+    # refused to assign, so no later pass asks again: the newest NOTES_MAX of each.
+    refused: tuple[str, ...] = ()
+    unassignable: tuple[str, ...] = ()
+
+    def with_refusals(self, notes: tuple[str, ...], logins: tuple[str, ...]) -> Ledger:
+        kept = tuple(n for n in self.refused if n not in notes)
+        known = tuple(x for x in self.unassignable if x.lower() not in {y.lower() for y in logins})
+        return replace(
+            self,
+            refused=(*kept, *notes)[-NOTES_MAX:],
+            unassignable=(*known, *(x.lower() for x in logins))[-NOTES_MAX * 4 :],
+        )
 
     def has_processed(self, comment_id: int) -> bool:
         return comment_id in self.processed
@@ -156,6 +170,8 @@ class Ledger:
             sent=self.sent[-SENT_MAX:],
             processed=self.processed[-PROCESSED_MAX:],
             folded_updates=self.folded_updates + dropped,
+            refused=tuple(bound_text(n) for n in self.refused[-NOTES_MAX:]),
+            unassignable=self.unassignable[-NOTES_MAX * 4 :],
         )
 
     def without_update_texts(self, count: int) -> Ledger:
@@ -190,6 +206,10 @@ def _to_json(ledger: Ledger) -> dict[str, Any]:
     data["done"] = list(ledger.processed)
     if ledger.folded_updates:
         data["fold"] = ledger.folded_updates
+    if ledger.refused:
+        data["ref"] = list(ledger.refused)
+    if ledger.unassignable:
+        data["noasg"] = list(ledger.unassignable)
     return data
 
 
@@ -220,6 +240,8 @@ def _from_json(data: Any) -> Ledger:
         ),
         processed=tuple(_int(c) for c in data.get("done", [])),
         folded_updates=_int(data.get("fold", 0)),
+        refused=tuple(_text(n) for n in data.get("ref", [])),
+        unassignable=tuple(_text(n) for n in data.get("noasg", [])),
     ).bounded()
 
 

@@ -20,6 +20,7 @@ import cachetools
 from gidgethub.routing import Router
 
 from app.github import errors
+from app.github.write import DELIVERY
 from app.service.webhook import Delivery
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,11 @@ class Processor:
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock:
-                outcome = await self._run_handlers(delivery)
+                token = DELIVERY.set(delivery.id)  # the writer's log lines name the delivery
+                try:
+                    outcome = await self._run_handlers(delivery)
+                finally:
+                    DELIVERY.reset(token)
         finally:
             self._users[key] -= 1
             if not self._users[key]:  # last one out forgets the lock: memory stays flat

@@ -151,11 +151,10 @@ class Plan:
         after = replace(self.after, sub_issues=(*self.after.sub_issues, *opened))
         if any(isinstance(action, SetAssignees) for action, _ in refused):
             after = replace(after, assignees=self.before.assignees)  # the lead stays who it was
-        plan = replace(self, after=after, actions=())
-        notes = tuple(why for _, why in refused)
-        fresh = {
-            a.kind: a for a in plan._with_summary(workflow, notes).actions if isinstance(a, UpsertComment)
-        }
+        logins = tuple(x for action, _ in refused if isinstance(action, SetAssignees) for x in action.logins)
+        ledger = after.ledger.with_refusals(tuple(why for _, why in refused), logins)
+        plan = replace(self, after=after.with_ledger(ledger), actions=())
+        fresh = {a.kind: a for a in plan._with_summary(workflow).actions if isinstance(a, UpsertComment)}
         if any(isinstance(a, UpsertComment) and a.kind == retrospective.RETRO for a in rest):
             existing = self.before.bot_comment(retrospective.RETRO)
             body = plan.retrospective(workflow, existing.body if existing else None)
@@ -163,9 +162,9 @@ class Plan:
         out = [fresh.pop(a.kind, a) if isinstance(a, UpsertComment) else a for a in rest]
         return [*fresh.values(), *out]  # a summary that did not change before now lists them
 
-    def _with_summary(self, workflow: Workflow, notes: tuple[str, ...] = ()) -> Plan:
+    def _with_summary(self, workflow: Workflow) -> Plan:
         if self.after.is_incident(workflow):
-            return self.upsert(SUMMARY, summary.render(self.after, workflow, self.now, notes))
+            return self.upsert(SUMMARY, summary.render(self.after, workflow, self.now))
         if self.before.has_bot_comment(SUMMARY):
             return self.upsert(SUMMARY, summary.render_untracked(self.after, workflow))
         return self

@@ -82,7 +82,7 @@ def _assign_lead(plan: Plan, workflow: Workflow, ctx: Context) -> Plan:
         declarer=plan.after.ledger.declared_by or plan.after.author,
         equity_counts=ctx.equity_counts,
         team_members=ctx.team_members,
-        unassignable=ctx.unassignable,
+        unassignable=ctx.unassignable | frozenset(plan.after.ledger.unassignable),
     )
     return plan.assign(lead) if lead else plan
 

@@ -60,6 +60,13 @@ def _lead_line(incident: Incident, workflow: Workflow) -> str:
     return f"**Lead:** @{lead} — not acknowledged yet: @{lead}, write `/ack` when you are on it."
 
 
+def _refusals(incident: Incident) -> list[str]:
+    """What GitHub refused to do (the ledger keeps the newest); a failed assignment stops
+    mattering once the incident has a lead."""
+    notes = [n for n in incident.ledger.refused if not (incident.lead and n.startswith("could not assign"))]
+    return [f"⚠️ {markers.neutralise(note)}" for note in notes]
+
+
 def _age_line(incident: Incident, workflow: Workflow, now: dt.datetime) -> str:
     by, at = timeline.declared(incident, workflow)
     age = format_duration(now - at)
@@ -178,7 +185,7 @@ def footer() -> str:
     return f"<sub>Commands: {forms}</sub>"
 
 
-def render(incident: Incident, workflow: Workflow, now: dt.datetime, notes: tuple[str, ...] = ()) -> str:
+def render(incident: Incident, workflow: Workflow, now: dt.datetime) -> str:
     """The summary comment for the incident, its ledger the last line, under GitHub's size limit.
 
     Boxes people ticked in the current summary stay ticked. When the comment would be
@@ -195,7 +202,7 @@ def render(incident: Incident, workflow: Workflow, now: dt.datetime, notes: tupl
         "",
         _lead_line(incident, workflow),
         _age_line(incident, workflow, now),
-        *(f"⚠️ {markers.neutralise(note)}" for note in notes[:5]),
+        *_refusals(incident),
         *_security_note(incident, workflow),
         "",
         "#### Next steps",
