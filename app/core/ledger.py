@@ -124,6 +124,17 @@ class Ledger:
     # refused to assign, so no later pass asks again: the newest NOTES_MAX of each.
     refused: tuple[str, ...] = ()
     unassignable: tuple[str, ...] = ()
+    # Declared by someone below triage (the form, an integration's label): recorded at once,
+    # and a report until someone with triage or above acts on it (confirmed_by).
+    unconfirmed: bool = False
+    confirmed_by: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return not self.unconfirmed or self.confirmed_by is not None
+
+    def confirm(self, by: str) -> Ledger:
+        return self if self.confirmed else replace(self, confirmed_by=by)
 
     def with_refusals(self, notes: tuple[str, ...], logins: tuple[str, ...]) -> Ledger:
         kept = tuple(n for n in self.refused if n not in notes)
@@ -206,6 +217,10 @@ def _to_json(ledger: Ledger) -> dict[str, Any]:
     data["done"] = list(ledger.processed)
     if ledger.folded_updates:
         data["fold"] = ledger.folded_updates
+    if ledger.unconfirmed:
+        data["unc"] = 1
+    if ledger.confirmed_by is not None:
+        data["cby"] = ledger.confirmed_by
     if ledger.refused:
         data["ref"] = list(ledger.refused)
     if ledger.unassignable:
@@ -241,6 +256,8 @@ def _from_json(data: Any) -> Ledger:
         processed=tuple(_int(c) for c in data.get("done", [])),
         folded_updates=_int(data.get("fold", 0)),
         refused=tuple(_text(n) for n in data.get("ref", [])),
+        unconfirmed=bool(data.get("unc")),
+        confirmed_by=_text(data["cby"]) if data.get("cby") is not None else None,
         unassignable=tuple(_text(n) for n in data.get("noasg", [])),
     ).bounded()
 

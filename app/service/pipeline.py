@@ -16,7 +16,7 @@ from gidgethub.abc import GitHubAPI
 
 from app.core.commands import grammar
 from app.core.commands.apply import lost_commands
-from app.core.incident import Incident
+from app.core.incident import SUMMARY, Incident
 from app.core.lead import lead_candidates
 from app.core.rules import CommentCreated, Context, Sweep, Trigger
 from app.core.rules.context import needs_equity_counts, needs_team
@@ -105,6 +105,7 @@ async def handle_incident(
         team_members=team,
         form=form_facts(incident.body, workflow),
         unassignable=await _unassignable(gh, ref, workflow, incident, trigger, team, services),
+        actor_role=await _actor_role(gh, ref, incident, trigger, services, bot),
     )
     plan = decide_plan(trigger, incident, workflow, context)
     if plan is None:
@@ -169,3 +170,16 @@ async def _unassignable(
     # Independent reads: one round trip for all of them, not one each.
     answers = await asyncio.gather(*(services.assignable(gh, ref.owner, ref.repo, c) for c in wanted))
     return frozenset(c.lower() for c, ok in zip(wanted, answers, strict=True) if not ok)
+
+
+async def _actor_role(
+    gh: GitHubAPI, ref: IssueRef, incident: Incident, trigger: Trigger, services: Services, bot: str
+) -> str | None:
+    """The role of who caused an issue event, when it decides something: whether a new
+    incident is a report, and whether a report is now confirmed. Read only then (cached)."""
+    actor = getattr(trigger, "actor", "")
+    if isinstance(trigger, CommentCreated) or not actor or actor == bot:
+        return None
+    if incident.has_bot_comment(SUMMARY) and incident.ledger.confirmed:
+        return None  # recorded and confirmed: nothing left to decide by role
+    return await services.role(gh, ref.owner, ref.repo, actor)

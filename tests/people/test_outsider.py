@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from app.cli.local import LocalWorld
+from app.core import ledger as codec
 from tests.harness import assignees, bot_comments, comment, labels, world
 
 REPO = "acme/web"
@@ -111,3 +112,48 @@ async def test_lead_to_someone_unassignable_is_refused_and_the_lead_stays() -> N
         replies = [c["body"] for c in bot_comments(w, REPO, number) if "cannot be assigned" in c["body"]]
         assert len(replies) == 3
         assert not any("you now lead" in c["body"] for c in bot_comments(w, REPO, number))
+
+
+async def test_an_outsiders_report_is_unconfirmed_until_a_triager_acts() -> None:
+    async with world() as w:
+        number = await file_form(w, "mallory")
+        assert "**Unconfirmed report.**" in summary(w, number)
+        assert not codec.decode(summary(w, number)).confirmed
+        await comment(w, "erin", number, "/ack")  # read access: not enough, refused
+        assert "**Unconfirmed report.**" in summary(w, number)
+        await comment(w, "dave", number, "/ack")  # triage
+        assert "**Unconfirmed report.**" not in summary(w, number)
+        assert codec.decode(summary(w, number)).confirmed_by == "dave"
+
+
+async def test_a_triagers_label_change_confirms_a_report() -> None:
+    async with world() as w:
+        number = await file_form(w, "mallory")
+        status, _ = await w.user("dave").post(
+            f"/repos/{REPO}/issues/{number}/labels", json={"labels": ["severity: 2"]}
+        )
+        assert status == 200
+        await w.settle()
+        assert codec.decode(summary(w, number)).confirmed_by == "dave"
+
+
+async def test_a_members_declaration_is_confirmed_from_the_start() -> None:
+    async with world() as w:
+        fields = {"title": "Down", "labels": ["incident"]}
+        status, issue = await w.user("carol").post(f"/repos/{REPO}/issues", json=fields)
+        assert status == 201
+        await w.settle()
+        body = summary(w, int(issue["number"]))
+        assert "Unconfirmed" not in body and codec.decode(body).confirmed
+
+
+async def test_help_works_on_any_issue() -> None:
+    async with world() as w:
+        status, issue = await w.user("mallory").post(f"/repos/{REPO}/issues", json={"title": "A question"})
+        assert status == 201
+        await w.settle()
+        for who in ("mallory", "carol"):
+            await comment(w, who, int(issue["number"]), "/help")
+        replies = [c["body"] for c in bot_comments(w, REPO, int(issue["number"]))]
+        assert len(replies) == 2 and all("`/severity N`" in r and "not an incident" not in r for r in replies)
+        assert "incident" not in labels(w, REPO, int(issue["number"]))

@@ -17,13 +17,15 @@ from app.core.rules import followups, gate, retro
 from app.core.rules.context import Context, is_admin, may_change
 from app.core.rules.lifecycle import move_status
 from app.core.rules.plan import Plan
-from app.core.rules.record import record
+from app.core.rules.record import confirm, record
 from app.core.rules.status import resolve_refusal, transition_refusal
 from app.core.rules.triggers import CommentCreated
 from app.core.texts import fit, summary
 from app.workflow.model import Workflow
 
 OPEN_TO_ANYONE = frozenset({"incident", "help"})
+# A triager's command that shows someone with the rights looked at a report and took it up.
+CONFIRMING = frozenset({"incident", "severity", "status", "resolve", "ack", "lead"})
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ def _run(
     if refusals:
         text = "I did not apply this comment:\n" + _listed(refusals)
         return _reply(start, comment, text)
+    if plan.after.is_incident(workflow) and any(c.verb in CONFIRMING for c in commands):
+        plan = confirm(plan, comment.author)
     if plan.after.is_incident(workflow) and any(c.verb != "help" for c in commands):
         plan = plan.with_ledger(plan.after.ledger.mark_processed(comment.comment_id))
     return plan
@@ -194,6 +198,8 @@ def _apply(
 ) -> Outcome:
     if command.verb == "incident":
         return _declare(plan, workflow, ctx, comment)
+    if command.verb == "help":
+        return Outcome(_reply(plan, comment, summary.help_text()))  # on any issue, incident or not
     if not plan.after.is_incident(workflow):
         return Outcome(plan, "this issue is not an incident yet: write `/incident` first.")
     match command.verb:
@@ -227,7 +233,7 @@ def _apply(
 
 def _declare(plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCreated) -> Outcome:
     if plan.after.is_incident(workflow):
-        return Outcome(plan)
+        return Outcome(confirm(plan, comment.author))  # a triager's /incident confirms a report
     for role in workflow.roles:
         allowed = {login.lower() for login in role.notify}
         if role.required_to_declare and not (

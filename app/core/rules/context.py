@@ -28,6 +28,9 @@ class Context:
     # assigned (https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/assigning-issues-and-pull-requests-to-other-github-users).
     # The pipeline asks GitHub about the candidates the rules may pick; anyone else is assumed assignable.
     unassignable: frozenset[str] = frozenset()
+    # The role_name of the person behind an issue event (its sender), when the pipeline
+    # needed it: to tell a report from a declaration, and who confirms a report.
+    actor_role: str | None = None
 
     def can_assign(self, login: str) -> bool:
         return login.lower() not in self.unassignable

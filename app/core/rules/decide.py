@@ -12,10 +12,10 @@ from app.core.actions import Action, EnsureLabels
 from app.core.commands.apply import on_comment
 from app.core.incident import Incident
 from app.core.rules import hygiene, lifecycle, reminders
-from app.core.rules.context import Context
+from app.core.rules.context import Context, may_change
 from app.core.rules.handoff import ping_new_lead
 from app.core.rules.plan import SUMMARY_STAGE, Plan, stage
-from app.core.rules.record import form_severity, record
+from app.core.rules.record import confirm, form_severity, record
 from app.core.rules.status import settle_severity, settle_status
 from app.core.rules.triggers import (
     Closed,
@@ -25,6 +25,7 @@ from app.core.rules.triggers import (
     Reopened,
     Sweep,
     Trigger,
+    Unlabeled,
 )
 from app.core.texts import summary
 from app.core.timeline import severity_history
@@ -55,6 +56,7 @@ def decide_plan(trigger: Trigger, incident: Incident, workflow: Workflow, ctx: C
     if not plan.after.is_incident(workflow):
         return plan  # untracked: at most the summary says so, once
     plan = record(plan, workflow, ctx)
+    plan = _confirm_by_event(plan, trigger, ctx)
     plan = _on_trigger(plan, workflow, trigger)
     plan = _reconcile(plan, workflow, ctx, trigger)
     if isinstance(trigger, Sweep):
@@ -72,6 +74,16 @@ def perform_order(actions: list[Action]) -> tuple[list[Action], list[Action]]:
         len(actions),
     )
     return actions[:cut], actions[cut:]
+
+
+def _confirm_by_event(plan: Plan, trigger: Trigger, ctx: Context) -> Plan:
+    """A label change (or closing, reopening) by a triager confirms a report, as a command does."""
+    actor = getattr(trigger, "actor", "")
+    if plan.after.ledger.confirmed or not actor or actor == ctx.bot_login:
+        return plan
+    if isinstance(trigger, Labeled | Unlabeled | Closed | Reopened) and may_change(ctx.actor_role):
+        return confirm(plan, actor)
+    return plan
 
 
 def _on_trigger(plan: Plan, workflow: Workflow, trigger: Trigger) -> Plan:

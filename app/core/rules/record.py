@@ -13,7 +13,7 @@ from dataclasses import replace
 from app.core import markers, timeline
 from app.core.incident import SUMMARY, Incident
 from app.core.lead import choose_lead
-from app.core.rules.context import Context
+from app.core.rules.context import Context, may_change
 from app.core.rules.plan import Plan
 from app.core.texts import summary
 from app.workflow.model import Workflow
@@ -44,7 +44,7 @@ def record(plan: Plan, workflow: Workflow, ctx: Context, declarer: str | None = 
         plan = plan.add_label(workflow.severity_by_key(form_severity(workflow, ctx)).label.name)
     if ctx.form is not None and ctx.form.security:
         plan = plan.add_label(workflow.security.label.name)
-    plan = _declare(plan, workflow, declarer)
+    plan = _declare(plan, workflow, declarer, ctx)
     plan = _assign_lead(plan, workflow, ctx)
     plan = _inform_roles(plan, workflow)
     return _thank_reporter(plan, workflow)
@@ -62,7 +62,11 @@ def _inform_roles(plan: Plan, workflow: Workflow) -> Plan:
     return plan
 
 
-def _declare(plan: Plan, workflow: Workflow, declarer: str | None) -> Plan:
+def _declare(plan: Plan, workflow: Workflow, declarer: str | None, ctx: Context) -> Plan:
+    """Who declared it and when; declared by someone below triage (an outsider's issue form,
+    an integration's label), it is a report until a triager acts on it (Sourcegraph
+    incidents, "Identifying an incident": anything that might be an incident is treated as
+    one until shown otherwise, so it is recorded and people are called at once)."""
     ledger = plan.after.ledger
     if ledger.declared_by:
         return plan
@@ -70,7 +74,14 @@ def _declare(plan: Plan, workflow: Workflow, declarer: str | None) -> Plan:
         by, at = declarer, plan.now
     else:
         by, at = timeline.declared(plan.after, workflow)
-    return plan.with_ledger(replace(ledger, declared_by=by, declared_at=at))
+    unconfirmed = declarer is None and ctx.actor_role is not None and not may_change(ctx.actor_role)
+    return plan.with_ledger(replace(ledger, declared_by=by, declared_at=at, unconfirmed=unconfirmed))
+
+
+def confirm(plan: Plan, by: str) -> Plan:
+    """A triager (or above) acted on a report: from now on it is a confirmed incident."""
+    ledger = plan.after.ledger
+    return plan if ledger.confirmed else plan.with_ledger(ledger.confirm(by))
 
 
 def _assign_lead(plan: Plan, workflow: Workflow, ctx: Context) -> Plan:

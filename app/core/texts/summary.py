@@ -60,6 +60,17 @@ def _lead_line(incident: Incident, workflow: Workflow) -> str:
     return f"**Lead:** @{lead} — not acknowledged yet: @{lead}, write `/ack` when you are on it."
 
 
+def _unconfirmed(incident: Incident) -> list[str]:
+    if incident.ledger.confirmed:
+        return []
+    return [
+        "**Unconfirmed report.** Filed by someone without triage permission, so it stays off the "
+        "public status page until someone with triage or above confirms it: write `/incident` "
+        "(or any `/severity`, `/status`, `/ack` or `/lead`).",
+        "",
+    ]
+
+
 def _refusals(incident: Incident) -> list[str]:
     """What GitHub refused to do (the ledger keeps the newest); a failed assignment stops
     mattering once the incident has a lead."""
@@ -200,6 +211,7 @@ def render(incident: Incident, workflow: Workflow, now: dt.datetime) -> str:
         markers.tag(SUMMARY),
         _headline(incident, workflow),
         "",
+        *_unconfirmed(incident),
         _lead_line(incident, workflow),
         _age_line(incident, workflow, now),
         *_refusals(incident),
