@@ -96,16 +96,21 @@ async def handle_incident(
     workflow = config.workflow
     if incident is None:
         incident = await load_incident(gh, ref, bot)
-    team = await _team(gh, ref, workflow, incident, trigger)
+    # What the rules will read, at once: independent reads share one round trip.
+    team, equity, role = await asyncio.gather(
+        _team(gh, ref, workflow, incident, trigger),
+        _equity(gh, ref, workflow, incident, services),
+        _actor_role(gh, ref, incident, trigger, services, bot),
+    )
     context = Context(
         now=now or services.now(),
         bot_login=bot,
         config_error=str(config.error) if config.error else None,
-        equity_counts=await _equity(gh, ref, workflow, incident, services),
+        equity_counts=equity,
         team_members=team,
         form=form_facts(incident.body, workflow),
         unassignable=await _unassignable(gh, ref, workflow, incident, trigger, team, services),
-        actor_role=await _actor_role(gh, ref, incident, trigger, services, bot),
+        actor_role=role,
     )
     plan = decide_plan(trigger, incident, workflow, context)
     if plan is None:
