@@ -48,8 +48,12 @@ def measure() -> dict[str, float]:
         ledger = ledger.with_update(Update("dave", T0, "u" * 990, 9000 + i))
     big = big.with_ledger(ledger)
     return {
-        "4,300 /update lines in one comment (65 KB)": _median_ms(lambda: say(recorded(WF), flood, role="triage")),
-        "700 mistyped commands with quoted markers": _median_ms(lambda: say(recorded(WF), typos, role="none")),
+        "4,300 /update lines in one comment (65 KB)": _median_ms(
+            lambda: say(recorded(WF), flood, role="triage")
+        ),
+        "700 mistyped commands with quoted markers": _median_ms(
+            lambda: say(recorded(WF), typos, role="none")
+        ),
         "one /update with 7,000 continuation lines": _median_ms(lambda: say(recorded(WF), continuation)),
         "ledger decode of 20,000 unterminated openers": _median_ms(lambda: codec.decode(openers)),
         "summary with 400 updates of 990 characters": _median_ms(lambda: summary.render(big, WF, T0)),

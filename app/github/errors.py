@@ -60,3 +60,15 @@ def is_unauthorized(exc: BaseException) -> bool:
 def is_hidden(exc: BaseException) -> bool:
     """403 or 404: the app may not see it, which for a read means the same as not there."""
     return is_forbidden(exc) or is_not_found(exc)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """GitHub's side failed or asked us to slow down: the same request may work later."""
+    import aiohttp
+
+    from app.github.client import GiveUp  # the client's own "gave up retrying"
+
+    if isinstance(exc, GiveUp | TimeoutError | aiohttp.ClientError):
+        return True
+    status = status_of(exc)
+    return (status is not None and status >= 500) or is_rate_limited(exc)

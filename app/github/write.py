@@ -8,6 +8,7 @@ action sees the effect of an earlier one.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ class Outcome:
     # the rest were still performed, and the summary says what could not be done.
     refused: list[Refusal] = field(default_factory=list)
 
+
+LINK_TRIES = 4
 
 # The delivery a pass works for, so the writer's log lines name it (set by the processor).
 DELIVERY: contextvars.ContextVar[str] = contextvars.ContextVar("delivery", default="-")
@@ -291,7 +294,7 @@ class Executor:
             self.issue.vars,
             data={"title": action.title, "body": action.body, "labels": list(action.labels)},
         )
-        await self._link(int(created["id"]))
+        await self._link_created(int(created["id"]))
         self.done.append(f"open follow-up #{created['number']}")
         self.outcome.opened.append(SubIssue.from_github(created))
         # Issues cannot be deleted through the REST API, so a later copy is unlinked and
@@ -301,6 +304,21 @@ class Executor:
         for number, sub_id in (await self._followups(action.kind))[1:]:
             await self._drop_followup(number, sub_id)
             self.outcome.opened = [s for s in self.outcome.opened if s.number != number]
+
+    async def _link_created(self, sub_issue_id: int) -> None:
+        """Link the follow-up just opened, trying again if GitHub failed: an issue opened and not
+        linked is one no later pass can find, so it would be opened twice. Linking twice is
+        harmless (GitHub answers 422: it has that parent already)."""
+        for attempt in range(LINK_TRIES):
+            try:
+                await self._link(sub_issue_id)
+                return
+            except Exception as exc:
+                if errors.is_unprocessable(exc) and attempt:
+                    return  # the earlier try did link it; only its answer was lost
+                if attempt + 1 == LINK_TRIES or not errors.is_transient(exc):
+                    raise
+                await asyncio.sleep(0.2 * 2**attempt)
 
     async def _link(self, sub_issue_id: int) -> None:
         await self.gh.post(

@@ -48,21 +48,39 @@ async def sweep_incident(
     """The sweep's look at one incident: first the commands whose `issue_comment` webhook
     was lost, in the order they were written, each as the handler would have run it; then
     the Sweep trigger (reminders, escalation, reconcile) on the result."""
+    done, incident = await apply_commands(gh, services, ref, config, installed_at=installed_at)
+    return done + await handle_incident(gh, services, ref, Sweep(), config, incident=incident)
+
+
+async def apply_commands(
+    gh: GitHubAPI,
+    services: Services,
+    ref: IssueRef,
+    config: RepoConfig,
+    *,
+    installed_at: dt.datetime | None = None,
+    up_to: int | None = None,
+    limit: int = REPLAY_MAX,
+) -> tuple[list[str], Incident | None]:
+    """Every command comment no pass has applied yet (none in the ledger, no reply), oldest
+    first, each exactly once, on one read of the issue: the webhook's queue and the sweep
+    share this. `up_to`: only comments up to this id (the later ones wait their turn).
+    Returns what was done and the incident as read, when nothing changed it."""
     bot = await services.bot_login()
     loaded = await load_incident(gh, ref, bot)
-    lost = lost_commands(loaded, config.workflow, installed_at)
+    lost = [c for c in lost_commands(loaded, config.workflow, installed_at) if up_to is None or c.id <= up_to]
     incident: Incident | None = loaded
-    if len(lost) > REPLAY_MAX:
+    if len(lost) > limit:
         log.warning(
-            "%s/%s#%d: %d unhandled command comments; replaying the oldest %d this sweep",
+            "%s/%s#%d: %d unhandled command comments; applying the oldest %d now",
             ref.owner,
             ref.repo,
             ref.number,
             len(lost),
-            REPLAY_MAX,
+            limit,
         )
     done: list[str] = []
-    for comment in lost[:REPLAY_MAX]:
+    for comment in lost[:limit]:
         role = await services.role(gh, ref.owner, ref.repo, comment.author)
         trigger = CommentCreated(comment.id, comment.author, comment.body, role)
         # Dated when it was written, as its webhook would have been: the timeline's
@@ -73,7 +91,7 @@ async def sweep_incident(
         if step:
             incident = None  # it changed: the next trigger reads it again
         done += step
-    return done + await handle_incident(gh, services, ref, Sweep(), config, incident=incident)
+    return done, incident
 
 
 async def handle_incident(

@@ -21,6 +21,7 @@ from app.github.config import fetch_config
 from app.github.read import is_assignable, role_name
 from app.service.logs import Failures
 from app.workflow.config import CONFIG_PATH, RepoConfig
+from app.workflow.loader import default_workflow
 
 Now = Callable[[], dt.datetime]
 
@@ -95,6 +96,21 @@ class Services:
         if cached is None:
             cached = self.assignees[key] = await is_assignable(gh, owner, repo, login)
         return cached
+
+    def known_bot_login(self) -> str | None:
+        """The bot's login if already asked (the acknowledgement never waits for GitHub)."""
+        return self._bot_login
+
+    def labels_of_interest(self, owner_repo: str) -> set[str]:
+        """The labels that make an issue the bot's business in a repository: its incident and
+        follow-up labels, from the cached config, else the default workflow's."""
+        cached = self.configs.get(owner_repo.lower())
+        workflow = cached.workflow if cached is not None else default_workflow()
+        return {
+            workflow.incident_label.name,
+            workflow.followups.label.name,
+            workflow.followups.critical_label.name,
+        }
 
     async def is_own(self, data: Mapping[str, Any]) -> bool:
         """Whether a delivery is the app's own doing (its change, or its comment): the one

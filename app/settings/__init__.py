@@ -47,7 +47,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     host: str = "0.0.0.0"
     port: int = DEFAULT_PORT
-    queue_size: int = 1000
+    queue_size: int = 10_000  # distinct issues waiting (the queue holds issues, not deliveries)
     workers: int = 4
     grace_period: float = 25.0  # seconds to finish queued work after SIGTERM
     # GITHUB_CACHE_MB: the ETag cache's budget (answers' bytes; ~2.4x that in memory).

@@ -113,7 +113,26 @@ def render(metrics: WebhookMetrics, processor: Processor | None, services: Servi
             "Handlers that raised an exception.",
             [((), stats.failed_handlers)],
         )
-        _family(out, "queue_depth", "gauge", "Deliveries queued or being processed.", [((), processor.depth)])
+        for name, help_text, value in (
+            (
+                "deliveries_ignored_total",
+                "Deliveries that could not matter, answered without a pass.",
+                stats.ignored,
+            ),
+            (
+                "queue_full_total",
+                "Deliveries answered 503: the queue held its bound of distinct issues.",
+                stats.refused,
+            ),
+            (
+                "passes_total",
+                "Passes over an issue (each handles all the deliveries it gathered).",
+                stats.passes,
+            ),
+            ("pass_retries_total", "Passes tried again after GitHub's side failed.", stats.retried),
+        ):
+            _family(out, name, "counter", help_text, [((), value)])
+        _family(out, "queue_depth", "gauge", "Issues queued or being worked on.", [((), processor.depth)])
     _family(
         out,
         "webhook_responses_total",

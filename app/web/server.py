@@ -15,7 +15,9 @@ from aiohttp import web
 from gidgethub.routing import Router
 
 from app.github.client import GitHubApp, RetryPolicy
+from app.service.handlers.incidents import apply_comments
 from app.service.processor import Processor
+from app.service.relevance import relevant
 from app.service.services import Services
 from app.service.webhook import MAX_BODY, Delivery, Refused, parse
 from app.settings import Settings
@@ -61,6 +63,11 @@ def create_app(
                 workers=settings.workers,
                 queue_size=settings.queue_size,
                 clock=clock,  # the delivery-id memory ages with the same clock (tests move it)
+                relevant=lambda d: relevant(
+                    d, bot_login=services.known_bot_login(), labels_of=services.labels_of_interest
+                ),
+                replay=lambda d, up_to: _apply_comments(services, d, up_to),
+                retry_base=(policy or RetryPolicy()).base_delay,  # a pass backs off as a request does
             )
             app[PROCESSOR] = processor
             processor.start()
@@ -71,6 +78,13 @@ def create_app(
 
     app.cleanup_ctx.append(lifecycle)
     return app
+
+
+async def _apply_comments(services: Services, delivery: Delivery, up_to: int) -> None:
+    if delivery.installation_id is not None:
+        await apply_comments(
+            delivery, up_to, services.github.installation(delivery.installation_id), services
+        )
 
 
 def _handler_arguments(services: Services, delivery: Delivery) -> tuple[object, ...]:
@@ -97,10 +111,10 @@ async def _webhook(request: web.Request) -> web.Response:
     if outcome == "draining":
         return _answer(503, "shutting down: redeliver this delivery in a minute")
     if outcome == "full":
-        log.error("queue full: delivery=%s %s not accepted", delivery.id, delivery.name)
+        log.error("queue full of distinct issues: delivery=%s %s not accepted", delivery.id, delivery.name)
         return _answer(503, "too busy: redeliver this delivery later")
     log.debug("ack delivery=%s in %.1fms", delivery.id, (time.monotonic() - started) * 1000)
-    return _answer(200 if outcome == "duplicate" else 202, outcome)
+    return _answer(200 if outcome in ("duplicate", "ignored") else 202, outcome)
 
 
 async def _healthz(request: web.Request) -> web.Response:

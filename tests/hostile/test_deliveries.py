@@ -20,7 +20,7 @@ async def test_deliveries_of_the_wrong_shape_kill_no_worker() -> None:
             payload = {
                 "action": "opened",
                 "repository": "acme/web",
-                "issue": "#1",
+                "issue": {"number": n, "labels": [{"name": "incident"}]},  # relevant, so queued
                 "installation": {"id": 100},
             }
             payload["sender"] = "mallory" if n % 2 else {"login": ["x"]}

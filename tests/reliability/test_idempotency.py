@@ -42,4 +42,4 @@ async def test_two_replicas_each_given_every_delivery_give_one_set_of_effects() 
         assert got.counts() == expected.counts()
         assert got == expected
         # Both replicas really handled the deliveries (each has its own dedupe cache).
-        assert all(p.stats.processed >= 20 for p in r.processors)
+        assert all(p.stats.processed + p.stats.ignored >= 20 for p in r.processors)

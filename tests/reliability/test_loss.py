@@ -66,7 +66,9 @@ async def test_one_sweep_recovers_every_incident_after_a_fifth_of_webhooks_were_
         assert 0.12 < sum(d.dropped for d in people) / len(people) < 0.28
         assert 0.12 < sum(d.dropped for d in comments) / len(comments) < 0.28
         wrong_before = [n for n in numbers if end_state(w.sandbox, n) != expected]
-        assert len(wrong_before) >= INCIDENTS // 2, len(wrong_before)
+        # Fewer than before the queue held issues: a later comment on the same issue applies
+        # the commands of the lost ones too. The rest wait for the sweep.
+        assert len(wrong_before) >= INCIDENTS // 10, len(wrong_before)
 
         w.sandbox.faults.clear()
         report = await sweep(w.services)

@@ -60,7 +60,7 @@ def github_app(session: aiohttp.ClientSession, sandbox: Sandbox, **kwargs: Any) 
     )
 
 
-async def test_the_processor_forgets_each_issues_lock_once_its_deliveries_are_done() -> None:
+async def test_the_processor_forgets_each_issue_once_its_deliveries_are_done() -> None:
     router = Router()
 
     @router.register("issues")
@@ -73,7 +73,7 @@ async def test_the_processor_forgets_each_issues_lock_once_its_deliveries_are_do
         processor.accept(delivery(n, issue=n % 50))  # several deliveries per issue, overlapping
     await processor.wait_idle()
     assert processor.stats.processed == 300
-    assert processor._locks == {} and processor._users == {}
+    assert processor._waiting == {} and processor._running == set() and not processor._ready
     await processor.drain(1)
 
 

@@ -58,7 +58,7 @@ PAYLOAD = {
     "action": "opened",
     "installation": {"id": 1},
     "repository": {"full_name": "acme/web"},
-    "issue": {"number": 1},
+    "issue": {"number": 1, "labels": [{"name": "incident"}]},  # an incident's event: it matters
 }
 
 

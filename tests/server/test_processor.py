@@ -76,14 +76,16 @@ async def test_deliveries_without_installation_or_handlers_are_skipped() -> None
     processor = Processor(recording_router(seen), lambda d: ())
     processor.start()
     processor.accept(delivery(1, installation=None))
-    processor.accept(delivery(2, event="star"))
+    processor.accept(delivery(2, event="star", issue=2))
     await processor.wait_idle()
     assert seen == []
     assert processor.stats.by_outcome == {"no-installation": 1, "ignored": 1}
     await processor.drain(1)
 
 
-async def test_same_issue_is_processed_one_delivery_at_a_time_in_order() -> None:
+async def test_deliveries_for_one_issue_are_one_pass_never_two_at_once() -> None:
+    """The queue holds issues: six label events for one issue are one pass, run with the
+    newest (the rules are level-triggered), and never beside another pass of that issue."""
     active = 0
     overlap = False
     order: list[str] = []
@@ -101,10 +103,38 @@ async def test_same_issue_is_processed_one_delivery_at_a_time_in_order() -> None
     processor = Processor(router, lambda d: (), workers=4)
     processor.start()
     for n in range(6):
-        processor.accept(delivery(n))
+        assert processor.accept(delivery(n)) == "queued"
+    assert processor.depth == 1  # one issue, not six deliveries
     await processor.wait_idle()
     assert not overlap
-    assert order == [f"d-{n}" for n in range(6)]
+    assert order == ["d-5"]
+    assert processor.stats.processed == 6 and processor.stats.passes == 1
+    await processor.drain(1)
+
+
+async def test_a_delivery_during_its_issues_pass_runs_once_more_after_it() -> None:
+    order: list[str] = []
+    started = asyncio.Event()
+    release = asyncio.Event()
+    router = Router()
+
+    @router.register("issues")
+    async def slow(event: sansio.Event, *args: Any) -> None:
+        order.append(f"start:{event.delivery_id}")
+        started.set()
+        await release.wait()
+        order.append(f"end:{event.delivery_id}")
+
+    processor = Processor(router, lambda d: (), workers=4)
+    processor.start()
+    processor.accept(delivery(0))
+    await started.wait()
+    for n in (1, 2, 3):
+        processor.accept(delivery(n))  # while d-0's pass runs: waits, collapsed to one more
+    release.set()
+    await processor.wait_idle()
+    assert order == ["start:d-0", "end:d-0", "start:d-3", "end:d-3"]
+    assert processor.stats.passes == 2
     await processor.drain(1)
 
 
@@ -137,7 +167,9 @@ async def test_drain_finishes_queued_work_and_refuses_new() -> None:
     for n in range(100):
         processor.accept(delivery(n, issue=n % 7))
     assert await processor.drain(10) is True
-    assert len([s for s in seen if s.startswith("first")]) == 100
+    assert processor.stats.processed == 100  # every delivery accounted for...
+    firsts = {s for s in seen if s.startswith("first")}
+    assert {f"first:d-{93 + n}" for n in range(7)} <= firsts  # the newest of each issue ran
     assert processor.accept(delivery(999)) == "draining"
 
 
@@ -157,6 +189,8 @@ async def test_drain_gives_up_after_the_grace_period() -> None:
 
 async def test_full_queue_is_reported_and_not_marked_seen() -> None:
     processor = Processor(Router(), lambda d: (), queue_size=1)  # workers not started
-    assert processor.accept(delivery(1)) == "queued"
-    assert processor.accept(delivery(2)) == "full"
-    assert processor.accept(delivery(2)) == "full"  # not "duplicate": it was never taken
+    assert processor.accept(delivery(1, issue=1)) == "queued"
+    assert processor.accept(delivery(2, issue=1)) == "queued"  # the same issue: it joins
+    assert processor.accept(delivery(3, issue=2)) == "full"  # a second distinct issue
+    assert processor.accept(delivery(3, issue=2)) == "full"  # not "duplicate": it was never taken
+    assert processor.stats.refused == 2

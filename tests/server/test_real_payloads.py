@@ -54,6 +54,8 @@ async def test_unknown_or_incomplete_payloads_are_acknowledged(event: str, paylo
     body = json.dumps(payload).encode()
     async with world() as w, aiohttp.ClientSession() as session:
         async with session.post(f"{w.url}/webhook", data=body, headers=headers_for(event, body)) as r:
-            assert r.status == 202
+            # Acknowledged either way: queued (202) when it might matter, else answered at once
+            # (200) as one that cannot, without a pass.
+            assert r.status in (200, 202)
         await w.processor.wait_idle()
         assert w.processor.depth == 0

@@ -287,11 +287,30 @@ def not_assignable(login: str) -> str:
 
 def _hand_off(plan: Plan, comment: CommentCreated, login: str) -> Plan:
     incident = plan.after
-    if incident.lead and incident.lead.lower() == login.lower():
-        return plan
+    already_lead = bool(incident.lead) and (incident.lead or "").lower() == login.lower()
+    if already_lead:
+        # Done already, unless this very comment did it and its summary was never written
+        # (GitHub failed after the assignment): the replay records the hand-off it made.
+        assigned = [
+            e for e in incident.events if e.kind == "assigned" and (e.assignee or "").lower() == login.lower()
+        ]
+        recorded = any(h.comment_id == comment.comment_id for h in incident.ledger.handoffs)
+        by_bot_after = any(
+            e.actor == incident.bot_login and e.at >= comment_time(incident, comment) for e in assigned
+        )
+        if recorded or not by_bot_after:
+            return plan
+        previous = next((h.to_login for h in reversed(incident.ledger.handoffs)), None)
+        handoff = Handoff(previous, login, comment.author, plan.now, comment.comment_id)
+        return plan.with_ledger(replace(incident.ledger, handoffs=(*incident.ledger.handoffs, handoff)))
     handoff = Handoff(incident.lead, login, comment.author, plan.now, comment.comment_id)
     ledger = replace(incident.ledger, handoffs=(*incident.ledger.handoffs, handoff))
     return plan.assign(login).with_ledger(ledger)
+
+
+def comment_time(incident: Incident, comment: CommentCreated) -> dt.datetime:
+    found = incident.comment(comment.comment_id)
+    return found.created_at if found is not None else dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def _assign_role(plan: Plan, comment: CommentCreated, command: Command) -> Plan:

@@ -25,8 +25,9 @@ from app.core.rules import (
     Unlabeled,
 )
 from app.github.refs import IssueRef
-from app.service.pipeline import handle_incident
+from app.service.pipeline import apply_commands, handle_incident
 from app.service.services import Services
+from app.service.webhook import Delivery
 from app.workflow.model import Workflow
 
 router = Router()
@@ -149,3 +150,16 @@ def _about_incidents(issue: dict[str, Any], trigger: Trigger, incident_label: st
     if incident_label.lower() in names:
         return True
     return isinstance(trigger, Unlabeled) and trigger.label.lower() == incident_label.lower()
+
+
+async def apply_comments(delivery: Delivery, up_to: int, gh: GitHubAPI, services: Services) -> None:
+    """The queue's pass for an incident's command comments: every one up to `up_to` that no
+    pass applied yet, from GitHub, oldest first, each once (the sweep's own path)."""
+    data = delivery.event.data
+    owner, repo = data["repository"]["full_name"].split("/", 1)
+    ref = IssueRef(owner, repo, int(data["issue"]["number"]))
+    config = await services.config(gh, owner, repo)
+    await apply_commands(gh, services, ref, config, up_to=up_to, limit=COMMANDS_PER_PASS)
+
+
+COMMANDS_PER_PASS = 100  # command comments one pass applies; the rest in the next pass or sweep
