@@ -15,6 +15,7 @@ from aiohttp import web
 from gidgethub.routing import Router
 
 from app.github.client import GitHubApp, RetryPolicy
+from app.service.notify import CLAIM_DELAY, Notifier, SendPolicy
 from app.service.processor import Processor
 from app.service.services import Services
 from app.service.webhook import MAX_BODY, Delivery, Refused, parse
@@ -35,6 +36,8 @@ def create_app(
     policy: RetryPolicy | None = None,
     services_factory: Callable[[GitHubApp], Services] | None = None,
     clock: Callable[[], float] = time.time,
+    notify_policy: SendPolicy | None = None,
+    claim_delay: float = CLAIM_DELAY,
 ) -> web.Application:
     """Build the server. Nothing is read from the environment here: `settings` says it all."""
     if router is None:
@@ -54,6 +57,9 @@ def create_app(
         async with aiohttp.ClientSession(timeout=timeout) as session:
             github = GitHubApp.from_settings(session, settings, policy=policy or RetryPolicy(), clock=clock)
             services = (services_factory or Services.create)(github)
+            services.notifier = Notifier.from_settings(
+                settings.notify, session, policy=notify_policy, claim_delay=claim_delay
+            )
             app[SERVICES] = services
             processor = Processor(
                 router,
@@ -68,6 +74,7 @@ def create_app(
             # On SIGTERM aiohttp stops accepting connections, then runs this:
             # finish what is queued, within the grace period.
             await processor.drain(settings.grace_period)
+            await services.notifier.drain(settings.grace_period)
 
     app.cleanup_ctx.append(lifecycle)
     return app
