@@ -100,6 +100,10 @@ async def _webhook(request: web.Request) -> web.Response:
         return _answer(refused.status, refused.reason)
     if delivery.event.event == "ping":
         return _answer(200, "pong")
+    repository = delivery.event.data.get("repository")
+    if isinstance(repository, dict) and isinstance(repository.get("full_name"), str):
+        # Any event may change what the repository's public page may show (a security label).
+        statuspage.repository_changed(request.app, repository["full_name"])
     outcome = processor.accept(delivery)
     if outcome == "draining":
         return _answer(503, "shutting down: redeliver this delivery in a minute")

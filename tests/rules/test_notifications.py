@@ -10,7 +10,7 @@ from app.core.ledger import Ledger, Notified, Recorded
 from app.core.notifications import NotifyContext, claimed
 from app.core.rules import CommentCreated, Labeled, Opened, Sweep
 from app.workflow.model import NotificationPolicy
-from tests.rules.factories import MINUTE, FakeIssue, context, default_workflow, run
+from tests.rules.factories import MINUTE, T0, FakeIssue, context, default_workflow, run
 
 ALL = NotifyContext(frozenset({"page", "chat", "webhook"}), "me")
 WF = default_workflow(notifications=NotificationPolicy(page=("1",)))
@@ -99,7 +99,14 @@ def test_only_the_recording_process_may_send_what_it_recorded() -> None:
 
 def test_the_ledger_keeps_the_record_and_reads_old_and_damaged_ones() -> None:
     record = Notified(
-        "1", "stabilized", "bob", True, 2, False, "acknowledged", 5, (Recorded(5, "acknowledged", "x"),)
+        severity="1",
+        status="stabilized",
+        lead="bob",
+        acknowledged=True,
+        escalated_at=T0,
+        page="acknowledged",
+        count=5,
+        recorded=(Recorded(5, "acknowledged", "x"),),
     )
     ledger = Ledger(declared_by="alice", notified=record)
     assert codec.decode(codec.encode(ledger)) == ledger
