@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 
 from app.core.durations import format_duration
 from app.core.incident import Incident
@@ -27,8 +28,10 @@ def bounded_title(title: str) -> str:
 
 
 def security_name(incident: Incident, workflow: Workflow, repository: str) -> str:
-    neutral = workflow.security.neutral_title.replace("{number}", str(incident.number))
-    return f"{neutral} in {repository}"
+    """ "Security incident #N in OWNER/REPO": its public name, even when only the form's box
+    says so (the label may not be there yet)."""
+    labelled = replace(incident, labels=(*incident.labels, workflow.security.label.name))
+    return f"{labelled.public_name(workflow)} in {repository}"
 
 
 def _severity(workflow: Workflow, key: object) -> str:
