@@ -178,7 +178,6 @@ class Ledger:
             unassignable=(*known, *(x.lower() for x in logins))[-NOTES_MAX * 4 :],
         )
 
-
     def has_processed(self, comment_id: int) -> bool:
         return comment_id in self.processed
 

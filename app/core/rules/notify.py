@@ -22,6 +22,10 @@ from app.workflow.model import Workflow
 def announce(plan: Plan, workflow: Workflow, ctx: Context) -> Plan:
     if not ctx.notify.channels or not plan.after.is_incident(workflow):
         return plan  # nothing configured: the ledger stays as it was, nothing is recorded
+    if not plan.after.ledger.confirmed:
+        # A report from someone without triage permission: nobody is paged and nothing
+        # leaves GitHub on an outsider's word. Confirming it announces it as declared.
+        return plan
     retro = plan.before.has_bot_comment(RETRO) or any(
         isinstance(a, UpsertComment | Reply) and a.kind == RETRO for a in plan.actions
     )
@@ -32,7 +36,8 @@ def announce(plan: Plan, workflow: Workflow, ctx: Context) -> Plan:
         workflow,
         ctx.now,
         ctx.notify,
-        recorded_before=is_recorded(plan.before),
+        # Declared before this pass, as a confirmed incident (a report confirmed now is news).
+        recorded_before=is_recorded(plan.before) and plan.before.ledger.confirmed,
         retro_posted=retro,
     )
     if record == previous:

@@ -77,13 +77,14 @@ def is_private(incident: Incident, workflow: Workflow) -> bool:
 
 
 def publishable(incident: Incident, workflow: Workflow) -> bool:
-    """Whether the public may see this incident at all: an incident, and not a security one.
+    """Whether the public may see this incident at all: a confirmed incident, not a security one.
 
-    The one place the page decides who is shown, active and resolved alike. When
-    incidents get a "confirmed" state (a report a maintainer has not yet confirmed is
-    not yet an incident the public should see), require it here.
+    The one place the page decides who is shown, active and resolved alike. A report
+    filed by someone without triage permission (an outsider's form) is recorded at once
+    but stays off the page until someone with triage or above confirms it: an outsider
+    must not be able to post to the public page by filing an issue.
     """
-    return incident.is_incident(workflow) and not is_private(incident, workflow)
+    return incident.is_incident(workflow) and incident.ledger.confirmed and not is_private(incident, workflow)
 
 
 def _severity(incident: Incident, workflow: Workflow) -> tuple[str | None, str | None, int | None]:
