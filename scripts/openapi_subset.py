@@ -34,6 +34,7 @@ OPERATIONS: list[tuple[str, str]] = [
     ("GET", "/app"),
     ("GET", "/app/installations"),
     ("GET", "/repos/{owner}/{repo}/installation"),
+    ("GET", "/users/{username}/installation"),
     ("POST", "/app/installations/{installation_id}/access_tokens"),
     ("GET", "/repos/{owner}/{repo}"),
     ("GET", "/repos/{owner}/{repo}/issues"),

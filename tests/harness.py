@@ -19,9 +19,12 @@ def credentials() -> Credentials:
 
 @asynccontextmanager
 async def world(
-    seed: Any = None, *, clock: Clock | None = None, policy: RetryPolicy = FAST_RETRIES
+    seed: Any = None, *, clock: Clock | None = None, policy: RetryPolicy = FAST_RETRIES, **options: Any
 ) -> AsyncIterator[LocalWorld]:
-    async with local_world(seed, credentials=credentials(), clock=clock or Clock(T0), policy=policy) as w:
+    """`options` go to local_world: notification settings (`notify=`), their retry policy."""
+    async with local_world(
+        seed, credentials=credentials(), clock=clock or Clock(T0), policy=policy, **options
+    ) as w:
         yield w
         # Whatever the test did, every request the app made must be one GitHub documents.
         assert_requests_conform(w)

@@ -20,3 +20,12 @@ async def test_demo_plays_a_whole_incident_from_declaration_to_retrospective() -
     assert "### Retrospective: Incident #1" in text
     assert "Time to acknowledge: 6m" in text
     assert "<!--" not in text  # hidden markers are not what people see
+    # What it would have sent outside GitHub, received by the demo's own local receiver.
+    sent = [line.strip() for line in text.splitlines() if line.strip().startswith("⇢")]
+    pages = [line.split(":")[0] for line in sent if "PagerDuty" in line]
+    assert pages == ["⇢ PagerDuty trigger", "⇢ PagerDuty acknowledge", "⇢ PagerDuty resolve"]
+    assert any(
+        line.startswith("⇢ chat: ✅ Incident #1 in acme/web resolved: Search is down") for line in sent
+    )
+    hooks = [line for line in sent if line.startswith("⇢ webhook")]
+    assert len(hooks) == 8 and all("signature ok" in line for line in hooks)

@@ -2,20 +2,31 @@
 
 No GitHub account and no network: the sandbox GitHub and the server run on
 loopback ports of their own, with a key and webhook secret made for this run.
+PagerDuty, the chat webhook and the signed webhook point at a local receiver
+(`Outbox`) that prints what the bot would have sent them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 import logging
 import re
+import secrets
 import sys
 import textwrap
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any, TextIO
+
+from aiohttp import web
 
 from app.cli.local import Credentials, LocalWorld, local_world
 from app.core.clock import Clock
+from app.settings import NotifySettings
 
 REPO = "acme/web"
 HIDDEN = re.compile(r"\s*<!--.*?-->", re.DOTALL)
@@ -39,6 +50,70 @@ All users of the website and the public API.
 
 https://status.example.com
 """
+
+
+@dataclass
+class Outbox:
+    """Stands in for PagerDuty, Slack and a webhook consumer: keeps one line per delivery."""
+
+    secret: str = field(default_factory=lambda: secrets.token_hex(16))
+    lines: list[str] = field(default_factory=list)
+    base: str = ""
+
+    def settings(self) -> NotifySettings:
+        return NotifySettings(
+            pagerduty_routing_key="demo-routing-key",
+            pagerduty_events_url=f"{self.base}/pagerduty",
+            slack_webhook_url=f"{self.base}/chat",
+            webhook_url=f"{self.base}/hook",
+            webhook_secret=self.secret,
+        )
+
+    async def _pagerduty(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        summary = (body.get("payload") or {}).get("summary", "")
+        self.lines.append(f"PagerDuty {body['event_action']}" + (f": {summary}" if summary else ""))
+        return web.json_response({"status": "success", "dedup_key": body["dedup_key"]}, status=202)
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.lines.append(f"chat: {body['text'].splitlines()[0]}")
+        return web.Response(text="ok")
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        expected = "sha256=" + hmac.new(self.secret.encode(), raw, hashlib.sha256).hexdigest()
+        signed = hmac.compare_digest(expected, request.headers.get("X-Incident-Bot-Signature-256", ""))
+        body = json.loads(raw)
+        self.lines.append(f"webhook {body['event']} ({body['id']}, signature {'ok' if signed else 'BAD'})")
+        return web.Response(status=204)
+
+    def new(self, seen: int) -> list[str]:
+        return self.lines[seen:]
+
+
+@asynccontextmanager
+async def outbox() -> AsyncIterator[Outbox]:
+    box = Outbox()
+    app = web.Application()
+    app.router.add_post("/pagerduty", box._pagerduty)
+    app.router.add_post("/chat", box._chat)
+    app.router.add_post("/hook", box._hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    box.base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        yield box
+    finally:
+        await runner.cleanup()
+
+
+def _print_sent(box: Outbox, seen: int, out: TextIO) -> int:
+    for line in box.new(seen):
+        print(f"    ⇢ {line}", file=out)
+    return len(box.lines)
 
 
 async def _comment(world: LocalWorld, login: str, number: int, body: str) -> None:
@@ -103,8 +178,12 @@ def print_thread(world: LocalWorld, number: int, out: TextIO) -> None:
 
 
 async def play(out: TextIO = sys.stdout) -> int:
-    async with local_world(credentials=Credentials.generate(), clock=Clock()) as world:
+    async with (
+        outbox() as box,
+        local_world(credentials=Credentials.generate(), clock=Clock(), notify=box.settings()) as world,
+    ):
         print(f"sandbox GitHub at {world.sandbox.base_url}, app at {world.url}", file=out)
+        print(f"PagerDuty, chat and webhook notifications go to {box.base} (⇢ lines)", file=out)
         status, issue = await world.user("alice").post(
             f"/repos/{REPO}/issues",
             json={"title": "Search is down", "body": FORM_BODY, "labels": ["incident"]},
@@ -116,6 +195,7 @@ async def play(out: TextIO = sys.stdout) -> int:
         await world.settle()
         print("\n>>> alice declares an incident with the issue form; the bot's summary:", file=out)
         print(textwrap.indent(_summary(world, number), "    | "), file=out)
+        sent = _print_sent(box, 0, out)
         for minutes, who, what, act in _steps(number):
             world.clock.advance(minutes=minutes)
             seen = len(world.sandbox.comments(REPO, number))
@@ -126,6 +206,7 @@ async def play(out: TextIO = sys.stdout) -> int:
                 print(f"    @{comment['user']['login']} replies:", file=out)
                 print(textwrap.indent(_visible(comment["body"]), "    > "), file=out)
             print(textwrap.indent(_headline(_summary(world, number)), "    | "), file=out)
+            sent = _print_sent(box, sent, out)
         print("\n>>> The whole thread, as people read it on GitHub:", file=out)
         print_thread(world, number, out)
     return 0

@@ -20,9 +20,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from app.core.clock import Clock
 from app.github.client import GitHubApp, RetryPolicy
 from app.sandbox import Sandbox
+from app.service.notify import SendPolicy
 from app.service.processor import Processor
 from app.service.services import Services
-from app.settings import Settings
+from app.settings import NotifySettings, Settings
 from app.web.server import PROCESSOR, SERVICES, create_app
 
 
@@ -72,12 +73,14 @@ class LocalWorld:
         return self.sandbox.user(login)
 
     async def settle(self, rounds: int = 100) -> None:
-        """Until no delivery is in flight and no handler is running, twice in a row."""
+        """Until no delivery is in flight, no handler is running and no notification is
+        being sent, twice in a row."""
         quiet = 0
         for _ in range(rounds):
             before = len(self.sandbox.deliveries)
             await self.sandbox.settle()
             await self.processor.wait_idle()
+            await self.services.notifier.wait_idle()
             await self.sandbox.settle()
             quiet = quiet + 1 if len(self.sandbox.deliveries) == before else 0
             if quiet >= 2:
@@ -93,6 +96,9 @@ async def local_world(
     clock: Clock | None = None,
     policy: RetryPolicy | None = None,
     services: Callable[[GitHubApp, Clock], Services] | None = None,
+    notify: NotifySettings | None = None,
+    notify_policy: SendPolicy | None = None,
+    claim_delay: float = 0.05,  # loopback: a racing replica's write lands within milliseconds
 ) -> AsyncIterator[LocalWorld]:
     clock = clock or Clock()
     sandbox = Sandbox(
@@ -112,6 +118,7 @@ async def local_world(
         host="127.0.0.1",
         port=0,
         grace_period=5.0,
+        notify=notify or NotifySettings(),
     )
     make_services = services or (lambda github, clock: Services(github, now=clock))
     server = create_app(
@@ -119,6 +126,8 @@ async def local_world(
         policy=policy,
         services_factory=lambda github: make_services(github, clock),
         clock=lambda: clock().timestamp(),
+        notify_policy=notify_policy,
+        claim_delay=claim_delay,
     )
     runner = web.AppRunner(server)
     await runner.setup()

@@ -7,7 +7,9 @@ GitHub and skips what is already so. Bot comments carry a hidden marker
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from app.core import markers
 from app.workflow.model import LabelSpec
@@ -110,6 +112,40 @@ class ReopenIssue:
     """Reopen the issue."""
 
 
+@dataclass(frozen=True)
+class Notify:
+    """Tell people outside GitHub about one change of the incident (app.core.notifications).
+
+    Not performed by the GitHub writer: the pipeline hands these to the notifier once the
+    pass's writes (which record them in the ledger) are done. Everything a channel may
+    send is here; for a security incident the issue's words are not (`title` is the
+    neutral name and the state fields are empty).
+    """
+
+    seq: int  # this incident's notification number: with the issue, its id
+    event: str  # one of app.workflow.model.NOTIFY_EVENTS
+    at: dt.datetime
+    repository: str  # "owner/repo"
+    number: int
+    url: str  # the issue's page
+    security: bool
+    title: str  # the issue's title, or "Security incident #N in OWNER/REPO"
+    text: str  # one line saying what happened, for people (chat, the page's summary)
+    page_severity: str  # PagerDuty's critical / error / warning / info
+    page: str | None = None  # PagerDuty event_action: trigger, acknowledge or resolve
+    chat: bool = False
+    webhook: bool = False
+    severity: tuple[str, str] | None = None  # (key, name)
+    status: tuple[str, str] | None = None  # (key, name)
+    lead: str | None = None
+    change: Mapping[str, object] = field(default_factory=dict)  # what changed, per event
+
+    @property
+    def event_id(self) -> str:
+        """Stable across redeliveries and replicas: receivers dedupe on it."""
+        return f"{self.repository}#{self.number}/{self.seq}"
+
+
 Action = (
     EnsureLabels
     | AddLabels
@@ -121,4 +157,5 @@ Action = (
     | LinkSubIssue
     | CloseIssue
     | ReopenIssue
+    | Notify
 )

@@ -108,6 +108,37 @@ class Escalation:
     at: dt.datetime
 
 
+NOTIFIED_MAX = 50  # recorded notifications kept: far more than one incident's changes between reads
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A notification recorded as due, and which process recorded it (app.core.notifications)."""
+
+    seq: int  # 1, 2, ... per incident: with the issue, the notification's id
+    event: str
+    by: str  # the recording process's id: when replicas race, the one whose ledger stayed sends
+
+
+@dataclass(frozen=True)
+class Notified:
+    """What was last told outside GitHub about the incident, and the notifications recorded.
+
+    The state is what the next change is measured against (severity 2 then 1 is a
+    severity change); `page` is where the PagerDuty alert stands.
+    """
+
+    severity: str | None = None  # Severity.key
+    status: str | None = None  # Status.key
+    lead: str | None = None
+    acknowledged: bool = False  # the current lead is on it
+    escalated_at: dt.datetime | None = None  # the newest escalation already announced
+    retrospective: bool = False
+    page: str = ""  # "" (never paged), "triggered", "acknowledged", "resolved"
+    count: int = 0  # notifications recorded so far: the next one is count + 1
+    recorded: tuple[Recorded, ...] = ()  # the latest NOTIFIED_MAX
+
+
 @dataclass(frozen=True)
 class Ledger:
     declared_by: str | None = None
@@ -128,6 +159,8 @@ class Ledger:
     # and a report until someone with triage or above acts on it (confirmed_by).
     unconfirmed: bool = False
     confirmed_by: str | None = None
+    # None: never tracked (a ledger written before notifications, or with none configured).
+    notified: Notified | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -225,7 +258,44 @@ def _to_json(ledger: Ledger) -> dict[str, Any]:
         data["ref"] = list(ledger.refused)
     if ledger.unassignable:
         data["noasg"] = list(ledger.unassignable)
+    if ledger.notified is not None:
+        data["ntf"] = _notified_json(ledger.notified)
     return data
+
+
+def _notified_json(notified: Notified) -> dict[str, Any]:
+    n = notified
+    escalated = None if n.escalated_at is None else _epoch(n.escalated_at)
+    state = [n.severity, n.status, n.lead, int(n.acknowledged), escalated, int(n.retrospective), n.page]
+    return {"s": state, "n": n.count, "ev": [[r.seq, r.event, r.by] for r in n.recorded]}
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _notified_from_json(data: Any) -> Notified | None:
+    """Read apart from the rest: a damaged block starts notifications afresh (nothing is re-sent
+    for the past, see app.core.notifications), it does not cost the incident its history."""
+    if data is None:
+        return None
+    try:
+        severity, status, lead, acknowledged, escalated, retro, page = data["s"]
+        return Notified(
+            severity=_optional_text(severity),
+            status=_optional_text(status),
+            lead=_optional_text(lead),
+            acknowledged=bool(_int(acknowledged)),
+            escalated_at=None if escalated is None else _from_epoch(escalated),
+            retrospective=bool(_int(retro)),
+            page=_text(page),
+            count=_int(data["n"]),
+            recorded=tuple(Recorded(_int(q), _text(e), _text(b)) for q, e, b in data.get("ev", []))[
+                -NOTIFIED_MAX:
+            ],
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _from_json(data: Any) -> Ledger:
@@ -259,6 +329,7 @@ def _from_json(data: Any) -> Ledger:
         unconfirmed=bool(data.get("unc")),
         confirmed_by=_text(data["cby"]) if data.get("cby") is not None else None,
         unassignable=tuple(_text(n) for n in data.get("noasg", [])),
+        notified=_notified_from_json(data.get("ntf")),
     ).bounded()
 
 

@@ -53,3 +53,23 @@ async def repo_installation(app_client: GitHubAPI, owner: str, repo: str) -> int
             return None
         raise
     return int(answer["id"])
+
+
+async def owner_installation(app_client: GitHubAPI, owner: str) -> tuple[int, str] | None:
+    """(id, repository_selection) of the app's installation on an account (a user or an
+    organisation), or None when it is not installed there.
+
+    `GET /users/{username}/installation` answers organisations too
+    (https://docs.github.com/rest/apps/apps#get-a-user-installation-for-the-authenticated-app).
+    Asking by account, not by repository, costs the same for a repository that does
+    not exist as for a private one: the status page relies on that.
+    """
+    if not _OWNER.match(owner):
+        return None
+    try:
+        answer = await app_client.getitem("/users/{owner}/installation", {"owner": owner})
+    except Exception as exc:
+        if errors.is_not_found(exc):
+            return None
+        raise
+    return int(answer["id"]), str(answer.get("repository_selection") or "all")

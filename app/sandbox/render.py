@@ -124,6 +124,7 @@ def repository(world: World, repo: Repo, *, full: bool = False) -> dict[str, Any
         "name": repo.name,
         "full_name": repo.full_name,
         "private": repo.private,
+        "visibility": "private" if repo.private else "public",  # "internal" needs an enterprise
         "owner": user(world, owner),
         "html_url": html,
         "description": repo.description,

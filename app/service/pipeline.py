@@ -24,6 +24,7 @@ from app.core.rules.decide import decide_plan, perform_order
 from app.github.read import incidents_led, load_incident, team_members
 from app.github.refs import IssueRef
 from app.github.write import Executor
+from app.service.notify import split_notices
 from app.service.services import Services
 from app.workflow.config import RepoConfig
 from app.workflow.forms import form_facts
@@ -129,19 +130,26 @@ async def handle_incident(
         form=form_facts(incident.body, workflow),
         unassignable=await _unassignable(gh, ref, workflow, incident, trigger, team, services),
         actor_role=role,
+        notify=services.notifier.context,
     )
     plan = decide_plan(trigger, incident, workflow, context)
     if plan is None:
         return []
-    first, rest = perform_order(plan.finish(workflow))
+    actions, notices = split_notices(plan.finish(workflow))
+    first, rest = perform_order(actions)
     writer = Executor(gh, ref, incident)
-    outcome = await writer.run(first)
-    if outcome.opened or outcome.refused:
-        refused = tuple((r.action, r.why) for r in outcome.refused)
-        rest = plan.after_writes(workflow, rest, opened=tuple(outcome.opened), refused=refused)
-    outcome = await writer.run(rest)
-    services.refusals.extend(r.error for r in outcome.refused)  # the Action mode's exit status
-    done = outcome.done
+    try:
+        outcome = await writer.run(first)
+        if outcome.opened or outcome.refused:
+            refused = tuple((r.action, r.why) for r in outcome.refused)
+            rest = plan.after_writes(workflow, rest, opened=tuple(outcome.opened), refused=refused)
+        outcome = await writer.run(rest)
+        services.refusals.extend(r.error for r in outcome.refused)  # the Action mode's exit status
+        done = outcome.done
+    finally:
+        # After the writes that record them, and even when a later write failed: the
+        # notifier sends only what the summary on GitHub says was recorded.
+        services.notifier.dispatch(gh, ref, bot, notices)
     if done:
         log.info("%s/%s#%d: %s", ref.owner, ref.repo, ref.number, "; ".join(done))
     return done

@@ -20,6 +20,7 @@ from app.github.client import GitHubApp
 from app.github.config import fetch_config
 from app.github.read import is_assignable, role_name
 from app.service.logs import Failures
+from app.service.notify import Notifier
 from app.workflow.config import CONFIG_PATH, RepoConfig
 from app.workflow.loader import default_workflow
 
@@ -52,6 +53,8 @@ class Services:
     refusals: deque[BadRequest] = field(
         default_factory=lambda: deque(maxlen=50)
     )  # by incident, for the log and /metrics
+    # Channels outside GitHub (PagerDuty, chat, signed webhook); none unless the settings name them.
+    notifier: Notifier = field(default_factory=Notifier)
     _bot_login: str | None = field(default=None, repr=False)
 
     @classmethod

@@ -35,6 +35,7 @@ from gidgethub.abc import GitHubAPI
 from app.core.incident import parse_time
 from app.github.client import GitHubApp
 from app.github.refs import IssueRef
+from app.service.notify import Notifier
 from app.service.pipeline import sweep_incident
 from app.service.services import Services
 from app.workflow.loader import load_preset, preset_names
@@ -235,9 +236,14 @@ async def run_with_settings(settings: Settings, *, once: bool, every: float, lab
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         github = GitHubApp.from_settings(session, settings)
         services = Services.create(github)
-        if once:
-            report = await sweep(services, labels=labels)
-            log.info("sweep: %d incidents, %d changed, %d failed", *_numbers(report))
-            return 1 if report.failed else 0
-        await run_every(services, every, labels=labels)
+        # The sweep escalates: it pages and posts to chat as `serve` does (same settings).
+        services.notifier = Notifier.from_settings(settings.notify, session)
+        try:
+            if once:
+                report = await sweep(services, labels=labels)
+                log.info("sweep: %d incidents, %d changed, %d failed", *_numbers(report))
+                return 1 if report.failed else 0
+            await run_every(services, every, labels=labels)
+        finally:
+            await services.notifier.drain(settings.grace_period)  # what this sweep owes is sent
     return 0

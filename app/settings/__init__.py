@@ -35,8 +35,36 @@ ALIASES: Final[Mapping[str, str]] = {
 }
 
 
+DEFAULT_PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
+
+
 class SettingsError(Exception):
     """One setting is missing or malformed; str() is the one line to print."""
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Where notifications go outside GitHub (docs/notifications.md). Each channel is optional.
+
+    The routing key, the URLs and the secret are secrets: they are never shown (repr),
+    logged or put in an error, and never read from a repository's files.
+    """
+
+    pagerduty_routing_key: str = field(default="", repr=False)
+    pagerduty_events_url: str = field(default=DEFAULT_PAGERDUTY_EVENTS_URL, repr=False)
+    slack_webhook_url: str = field(default="", repr=False)
+    webhook_url: str = field(default="", repr=False)
+    webhook_secret: str = field(default="", repr=False)
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The configured channels, by the names the workflow's `notifications` uses."""
+        wanted = (
+            ("page", self.pagerduty_routing_key),
+            ("chat", self.slack_webhook_url),
+            ("webhook", self.webhook_url),
+        )
+        return tuple(name for name, value in wanted if value)
 
 
 @dataclass(frozen=True)
@@ -53,6 +81,7 @@ class Settings:
     # GITHUB_CACHE_MB: the ETag cache's budget (answers' bytes; ~2.4x that in memory).
     # Raise it with the number of open incidents (~85 KB each) to keep every sweep read a 304.
     cache_mb: int = 32
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     def __repr__(self) -> str:  # never show the key or the secret
         return f"Settings(app_id={self.app_id!r}, api_url={self.api_url!r}, port={self.port})"
@@ -79,10 +108,42 @@ def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Setti
     }
     if env.get("GITHUB_CACHE_MB", "").strip():
         values["cache_mb"] = _cache_mb(env["GITHUB_CACHE_MB"])
+    values["notify"] = notify_settings(env)
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "port" in overrides and overrides["port"] is not None:
         values["port"] = _port(str(overrides["port"]))
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def notify_settings(env: Mapping[str, str]) -> NotifySettings:
+    """The notification channels configured in `env`; an error never repeats a value."""
+    key = env.get("PAGERDUTY_ROUTING_KEY", "").strip()
+    events_url = _notify_url("PAGERDUTY_EVENTS_URL", env.get("PAGERDUTY_EVENTS_URL", ""))
+    slack = _notify_url("SLACK_WEBHOOK_URL", env.get("SLACK_WEBHOOK_URL", ""))
+    hook = _notify_url("NOTIFY_WEBHOOK_URL", env.get("NOTIFY_WEBHOOK_URL", ""))
+    secret = env.get("NOTIFY_WEBHOOK_SECRET", "").strip()
+    if hook and not secret:
+        raise SettingsError(
+            "NOTIFY_WEBHOOK_SECRET is not set: the generic webhook is always signed, "
+            "so set it to a long random string and give the same to the receiver"
+        )
+    return NotifySettings(
+        pagerduty_routing_key=key,
+        pagerduty_events_url=events_url or DEFAULT_PAGERDUTY_EVENTS_URL,
+        slack_webhook_url=slack,
+        webhook_url=hook,
+        webhook_secret=secret,
+    )
+
+
+def _notify_url(name: str, raw: str) -> str:
+    url = raw.strip()
+    if not url:
+        return ""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError(f"{name} must be an http(s) URL")  # never the value: it holds a token
+    return url
 
 
 def environment(environ: Mapping[str, str] | None = None, dotenv_path: Path = DOTENV) -> dict[str, str]:

@@ -179,6 +179,20 @@ def render(metrics: WebhookMetrics, processor: Processor | None, services: Servi
             "Installation tokens served from the cache.",
             [((), github.tokens.hits)],
         )
+        notifier = services.notifier
+        counts = notifier.stats.sent
+        channels = sorted({*notifier.names, *(name for name, _ in counts)})
+        _family(
+            out,
+            "notifications_total",
+            "counter",
+            "Notifications outside GitHub, by channel and outcome (sent, or failed after its retries).",
+            [
+                ((("channel", name), ("outcome", outcome)), counts[(name, outcome)])
+                for name in channels
+                for outcome in ("sent", "failed")
+            ],
+        )
     return "\n".join(out) + "\n"
 
 

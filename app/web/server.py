@@ -16,6 +16,7 @@ from gidgethub.routing import Router
 
 from app.github.client import GitHubApp, RetryPolicy
 from app.service.handlers.incidents import apply_comments
+from app.service.notify import CLAIM_DELAY, Notifier, SendPolicy
 from app.service.processor import Processor
 from app.service.relevance import relevant
 from app.service.services import Services
@@ -37,6 +38,8 @@ def create_app(
     policy: RetryPolicy | None = None,
     services_factory: Callable[[GitHubApp], Services] | None = None,
     clock: Callable[[], float] = time.time,
+    notify_policy: SendPolicy | None = None,
+    claim_delay: float = CLAIM_DELAY,
 ) -> web.Application:
     """Build the server. Nothing is read from the environment here: `settings` says it all."""
     if router is None:
@@ -56,6 +59,9 @@ def create_app(
         async with aiohttp.ClientSession(timeout=timeout) as session:
             github = GitHubApp.from_settings(session, settings, policy=policy or RetryPolicy(), clock=clock)
             services = (services_factory or Services.create)(github)
+            services.notifier = Notifier.from_settings(
+                settings.notify, session, policy=notify_policy, claim_delay=claim_delay
+            )
             app[SERVICES] = services
             processor = Processor(
                 router,
@@ -75,6 +81,7 @@ def create_app(
             # On SIGTERM aiohttp stops accepting connections, then runs this:
             # finish what is queued, within the grace period.
             await processor.drain(settings.grace_period)
+            await services.notifier.drain(settings.grace_period)
 
     app.cleanup_ctx.append(lifecycle)
     return app
@@ -107,6 +114,10 @@ async def _webhook(request: web.Request) -> web.Response:
         return _answer(refused.status, refused.reason)
     if delivery.event.event == "ping":
         return _answer(200, "pong")
+    repository = delivery.event.data.get("repository")
+    if isinstance(repository, dict) and isinstance(repository.get("full_name"), str):
+        # Any event may change what the repository's public page may show (a security label).
+        statuspage.repository_changed(request.app, repository["full_name"])
     outcome = processor.accept(delivery)
     if outcome == "draining":
         return _answer(503, "shutting down: redeliver this delivery in a minute")

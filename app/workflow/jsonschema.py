@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from app.workflow import config, schema
 from app.workflow.loader import preset_names
+from app.workflow.model import NOTIFY_EVENTS
 from app.workflow.schema import REQUIRED, WORKFLOW, Field, ListOf, MapOf, Obj, Scalar, Spec
 
 SCHEMA_URL: Final = (
@@ -61,6 +62,7 @@ _SCALARS: Final[dict[str, JSON]] = {
     "timezone": {"type": ["string"], "minLength": 1},
     "period": {"type": ["string"], "enum": ["weekly", "daily"]},
     "numbered_template": {"type": ["string"], "pattern": r"\S"},
+    "event": {"type": ["string"], "enum": list(NOTIFY_EVENTS)},
 }
 
 

@@ -149,6 +149,35 @@ class Reminders:
     stabilized_stale_after: dt.timedelta = dt.timedelta(days=7)  # stabilized, never resolved
 
 
+# The changes of an incident that can be sent outside GitHub (app.core.notifications), in the
+# order one pass announces them.
+NOTIFY_EVENTS: tuple[str, ...] = (
+    "declared",
+    "lead_changed",
+    "acknowledged",
+    "severity_changed",
+    "escalated",
+    "status_changed",
+    "resolved",
+    "retrospective",
+)
+CHAT_DEFAULT: tuple[str, ...] = ("declared", "severity_changed", "escalated", "resolved", "retrospective")
+
+
+@dataclass(frozen=True)
+class NotificationPolicy:
+    """Which changes reach which channel outside GitHub. Where they go (the PagerDuty routing
+    key, the chat and webhook URLs) is the server's own settings: never a repository file.
+
+    A top-level key of its own, `notifications`, because `roles[].notify` already means
+    "GitHub logins mentioned when an incident is declared".
+    """
+
+    page: tuple[str, ...] = ()  # severity keys that page (PagerDuty): declared, escalated, ...
+    chat: tuple[str, ...] = CHAT_DEFAULT  # events posted to the chat webhook
+    webhook: tuple[str, ...] = NOTIFY_EVENTS  # events sent to the generic signed webhook
+
+
 @dataclass(frozen=True)
 class Workflow:
     name: str
@@ -175,6 +204,7 @@ class Workflow:
     security: SecurityPolicy
     form: FormFields = field(default_factory=FormFields)
     reminders: Reminders = field(default_factory=Reminders)
+    notifications: NotificationPolicy = field(default_factory=NotificationPolicy)
 
     def severity(self, text: str) -> Severity | None:
         return next((s for s in self.severities if s.matches(text)), None)

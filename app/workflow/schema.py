@@ -232,6 +232,14 @@ def _numbered_template(value: object, raw: str | None) -> str:
     return text
 
 
+def _event(value: object, raw: str | None) -> str:
+    names = ", ".join(model.NOTIFY_EVENTS)
+    if isinstance(value, str) and value.strip() in model.NOTIFY_EVENTS:
+        return value.strip()
+    close = difflib.get_close_matches(str(value), model.NOTIFY_EVENTS, n=1) if isinstance(value, str) else []
+    raise _Bad(f"an event, one of {names}", f"did you mean {close[0]!r}?" if close else "")
+
+
 _SCALARS: Final[Mapping[str, tuple[Callable[[object, str | None], object], str]]] = {
     # kind: (converter, how docs name the type)
     "text": (_text, "text"),
@@ -248,6 +256,7 @@ _SCALARS: Final[Mapping[str, tuple[Callable[[object, str | None], object], str]]
     "timezone": (_timezone, "IANA time zone"),
     "period": (_period, "`weekly` or `daily`"),
     "numbered_template": (_numbered_template, "text with `{number}`"),
+    "event": (_event, "event (`declared`, `acknowledged`, `severity_changed`, …)"),
 }
 
 
@@ -412,6 +421,19 @@ REMINDERS = Obj(
     },
 )
 
+NOTIFICATIONS = Obj(
+    model.NotificationPolicy,
+    {
+        "page": Field(
+            ListOf(Scalar("key")),
+            "Severity keys that page on PagerDuty when declared or escalated (acknowledged and "
+            "resolved follow).",
+        ),
+        "chat": Field(ListOf(Scalar("event")), "Events posted to the chat webhook (Slack, Mattermost)."),
+        "webhook": Field(ListOf(Scalar("event")), "Events sent to the generic signed webhook."),
+    },
+)
+
 WORKFLOW = Obj(
     model.Workflow,
     {
@@ -445,6 +467,9 @@ WORKFLOW = Obj(
         "security": Field(SECURITY, "Security incidents.", REQUIRED),
         "form": Field(FORM, "Headings of the issue forms the app reads."),
         "reminders": Field(REMINDERS, "Hygiene reminder periods."),
+        "notifications": Field(
+            NOTIFICATIONS, "What is sent outside GitHub (the server's settings say where to)."
+        ),
     },
 )
 
@@ -607,6 +632,8 @@ def _check_references(walk: _Walk, wf: model.Workflow) -> None:
         _must_name(walk, ("transitions", source), source, status_keys, "status")
         for i, target in enumerate(targets):
             _must_name(walk, ("transitions", source, i), target, status_keys, "status")
+    for i, key in enumerate(wf.notifications.page):
+        _must_name(walk, ("notifications", "page", i), key, severity_keys, "severity")
     rotation = wf.lead.rotation
     if rotation is not None and not rotation.members and not rotation.team:
         walk.report(walk.fail(("lead", "rotation", "members"), "at least one member, or a 'team'"))

@@ -21,9 +21,10 @@ from aiohttp import web
 from app.cli.local import LocalWorld
 from app.core.clock import Clock
 from app.sandbox import Sandbox
+from app.service.notify import SendPolicy
 from app.service.processor import Processor
 from app.service.services import Services
-from app.settings import Settings
+from app.settings import NotifySettings, Settings
 from app.web.server import PROCESSOR, SERVICES, create_app
 from tests.common import FAST_RETRIES, T0
 from tests.harness import app_requests, world
@@ -150,6 +151,7 @@ class Replicas:
             before = len(self.sandbox.deliveries)
             await self.sandbox.settle()
             await asyncio.gather(*(p.wait_idle() for p in self.processors))
+            await asyncio.gather(*(s[SERVICES].notifier.wait_idle() for s in self.servers))
             await self.sandbox.settle()
             quiet = quiet + 1 if len(self.sandbox.deliveries) == before else 0
             if quiet >= 2:
@@ -158,7 +160,13 @@ class Replicas:
 
 
 @asynccontextmanager
-async def replicas(count: int = 2) -> AsyncIterator[Replicas]:
+async def replicas(
+    count: int = 2,
+    *,
+    notify: NotifySettings | None = None,
+    notify_policy: SendPolicy | None = None,
+    claim_delay: float = 0.3,
+) -> AsyncIterator[Replicas]:
     """`count` app servers, each with its own queue, dedupe cache and caches, sharing one
     sandbox; a fan-out in front gives every replica a copy of every delivery, at once."""
     clock = Clock(T0)
@@ -178,6 +186,7 @@ async def replicas(count: int = 2) -> AsyncIterator[Replicas]:
         host="127.0.0.1",
         port=0,
         grace_period=5.0,
+        notify=notify or NotifySettings(),
     )
     runners: list[web.AppRunner] = []
     servers: list[web.Application] = []
@@ -188,6 +197,8 @@ async def replicas(count: int = 2) -> AsyncIterator[Replicas]:
             policy=FAST_RETRIES,
             services_factory=lambda github: Services(github, now=clock),
             clock=lambda: clock().timestamp(),
+            notify_policy=notify_policy,
+            claim_delay=claim_delay,
         )
         runner = web.AppRunner(server)
         await runner.setup()

@@ -100,7 +100,7 @@ async def test_token_endpoints_need_jwt(
     sb: Sandbox, http: aiohttp.ClientSession, private_pem: bytes, clock: Clock
 ) -> None:
     token = await install_token(http, sb, private_pem, clock)
-    for path in ("/app", "/app/installations", "/repos/acme/web/installation"):
+    for path in ("/app", "/app/installations", "/repos/acme/web/installation", "/users/acme/installation"):
         status, _, _ = await call(http, sb, "GET", path, token)
         assert status == 401, path
     status, _, _ = await call(
@@ -112,6 +112,11 @@ async def test_token_endpoints_need_jwt(
     assert status == 200 and body[0]["id"] == 100 and body[0]["account"]["login"] == "acme"
     status, body, _ = await call(http, sb, "GET", "/repos/acme/web/installation", jwt_token)
     assert status == 200 and body["id"] == 100
+    # An account's installation (GitHub answers organisations on /users/ too); none: 404.
+    status, body, _ = await call(http, sb, "GET", "/users/ACME/installation", jwt_token)
+    assert status == 200 and body["id"] == 100 and body["account"]["login"] == "acme"
+    status, _, _ = await call(http, sb, "GET", "/users/nobody-here/installation", jwt_token)
+    assert status == 404
 
 
 async def test_installation_token_is_scoped(

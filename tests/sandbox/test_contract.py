@@ -70,6 +70,7 @@ async def test_responses_have_every_required_field(
         ("GET", "/app", jwt_token, None),
         ("GET", "/app/installations", jwt_token, None),
         ("GET", f"{r}/installation", jwt_token, None),
+        ("GET", "/users/acme/installation", jwt_token, None),
         ("POST", "/app/installations/100/access_tokens", jwt_token, None),
         ("GET", r, token, None),
         ("POST", f"{r}/issues", token, {"title": "p", "labels": ["bug"], "assignees": ["bob"]}),

@@ -96,16 +96,17 @@ def lost_commands(incident: Incident, workflow: Workflow, installed_at: dt.datet
         and c.created_at >= since
         and c.id > floor
         and not _handled(incident, c.id)
-        and _has_commands(c, workflow)
+        and _has_commands(c, workflow, confirming=not incident.ledger.confirmed)
     ]
     return sorted(lost, key=lambda c: (c.created_at, c.id))
 
 
-def _has_commands(comment: Comment, workflow: Workflow) -> bool:
-    """Something the live path would act on or answer. `/incident` on an incident does
-    nothing and is never marked (from a reporter), so it would be replayed on every sweep."""
+def _has_commands(comment: Comment, workflow: Workflow, *, confirming: bool = False) -> bool:
+    """Something the live path would act on or answer. `/incident` on a confirmed incident
+    does nothing and is never marked (from a reporter), so it would be replayed on every
+    sweep; on an unconfirmed report, a triager's `/incident` confirms it."""
     parsed = parse(comment.body, workflow, author=comment.author)
-    return bool(parsed.errors) or any(c.verb != "incident" for c in parsed.commands)
+    return bool(parsed.errors) or any(c.verb != "incident" or confirming for c in parsed.commands)
 
 
 def on_comment(plan: Plan, workflow: Workflow, ctx: Context, comment: CommentCreated) -> Plan:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.core.incident import Incident
+from app.core.notifications import NotifyContext
 from app.core.rules.triggers import Sweep, Trigger
 from app.workflow.forms import FormFacts
 from app.workflow.model import Workflow
@@ -23,6 +24,7 @@ class Context:
     equity_counts: Mapping[str, int] = field(default_factory=dict)  # login -> incidents led lately
     team_members: tuple[str, ...] = ()  # members of the rotation's team, when it names one
     form: FormFacts | None = None  # the issue form's answers (app.workflow.forms.form_facts)
+    notify: NotifyContext = field(default_factory=NotifyContext)  # channels outside GitHub, if any
     # Logins (lower case) GitHub would refuse as assignees of this issue: only people with
     # write access, organisation members and those who commented on the issue can be
     # assigned (https://docs.github.com/en/issues/tracking-your-work-with-issues/using-issues/assigning-issues-and-pull-requests-to-other-github-users).

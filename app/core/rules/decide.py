@@ -14,6 +14,7 @@ from app.core.incident import Incident
 from app.core.rules import hygiene, lifecycle, reminders
 from app.core.rules.context import Context, may_change
 from app.core.rules.handoff import ping_new_lead
+from app.core.rules.notify import announce
 from app.core.rules.plan import SUMMARY_STAGE, Plan, stage
 from app.core.rules.record import confirm, form_severity, record
 from app.core.rules.status import settle_severity, settle_status
@@ -62,7 +63,8 @@ def decide_plan(trigger: Trigger, incident: Incident, workflow: Workflow, ctx: C
     if isinstance(trigger, Sweep):
         plan = reminders.on_sweep(plan, workflow, ctx)  # after reconcile: never into a resolved one
         plan = hygiene.on_sweep(plan, workflow)  # loose ends: retro, stale follow-ups, never resolved
-    return _config_notice(plan, ctx)
+    plan = _config_notice(plan, ctx)
+    return announce(plan, workflow, ctx)  # last: it sees what the pass did
 
 
 def perform_order(actions: list[Action]) -> tuple[list[Action], list[Action]]:

@@ -46,6 +46,18 @@ async def repo_installation(ctx: Ctx) -> Reply:
     return Reply(body=render.installation(ctx.world, ctx.world.installations[repo.installation_id]))
 
 
+@router.add("GET", "/users/{username}/installation")
+async def user_installation(ctx: Ctx) -> Reply:
+    """The installation on an account, a user's or (as GitHub also answers) an organisation's:
+    https://docs.github.com/rest/apps/apps#get-a-user-installation-for-the-authenticated-app"""
+    require_jwt(ctx)
+    login = ctx.params["username"].lower()
+    for inst in ctx.world.installations.values():
+        if inst.account.lower() == login:
+            return Reply(body=render.installation(ctx.world, inst))
+    raise not_found()
+
+
 @router.add("POST", "/app/installations/{installation_id}/access_tokens")
 async def create_token(ctx: Ctx) -> Reply:
     require_jwt(ctx)

@@ -1,10 +1,12 @@
 """What the status page shows, computed purely from loaded incidents (no HTTP here).
 
 A security incident is never listed, not even as a count: its title, updates and
-very existence stay private (the product's security rule: the bot never repeats a security incident's text).
-An issue is treated as one when it carries
-the workflow's security label *or* its form ticks the security box, so the page
-is safe even in the moment before the bot has labelled it.
+very existence stay private. An issue is treated as one when it carries the
+workflow's security label *or* its form ticks the security box, so the page is
+safe even in the moment before the bot has labelled it.
+
+Besides the active incidents, the page keeps a short history: incidents resolved in
+the last `HISTORY_DAYS` days, with their severity and time to resolve.
 """
 
 from __future__ import annotations
@@ -42,11 +44,31 @@ class Listed:
     last_update: LastUpdate | None
 
 
+HISTORY_DAYS = 90  # how far back resolved incidents are listed
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """An incident resolved lately, as the public sees it."""
+
+    number: int
+    title: str
+    url: str
+    severity_key: str | None
+    severity_name: str | None
+    severity_rank: int | None
+    declared_at: dt.datetime
+    resolved_at: dt.datetime
+    time_to_resolve: dt.timedelta
+    last_update: LastUpdate | None
+
+
 @dataclass(frozen=True)
 class Page:
     repo: str  # "owner/repo" as asked
     refreshed_at: dt.datetime
     incidents: tuple[Listed, ...]
+    resolved: tuple[Resolved, ...] = ()  # newest first
 
 
 def is_private(incident: Incident, workflow: Workflow) -> bool:
@@ -54,9 +76,56 @@ def is_private(incident: Incident, workflow: Workflow) -> bool:
     return incident.is_security(workflow) or form_facts(incident.body, workflow).security
 
 
+def publishable(incident: Incident, workflow: Workflow) -> bool:
+    """Whether the public may see this incident at all: a confirmed incident, not a security one.
+
+    The one place the page decides who is shown, active and resolved alike. A report
+    filed by someone without triage permission (an outsider's form) is recorded at once
+    but stays off the page until someone with triage or above confirms it: an outsider
+    must not be able to post to the public page by filing an issue.
+    """
+    return incident.is_incident(workflow) and incident.ledger.confirmed and not is_private(incident, workflow)
+
+
+def _severity(incident: Incident, workflow: Workflow) -> tuple[str | None, str | None, int | None]:
+    severity = incident.severity(workflow)
+    if severity is None:
+        return None, None, None
+    return severity.key, severity.name, [s.key for s in workflow.severities].index(severity.key)
+
+
+def _last_update(incident: Incident) -> LastUpdate | None:
+    updates = incident.ledger.updates
+    return LastUpdate(updates[-1].text, updates[-1].at) if updates else None
+
+
+def resolved_entry(incident: Incident, workflow: Workflow, now: dt.datetime) -> Resolved | None:
+    """The incident's line in the history, or None: not public, not resolved, or too old."""
+    status = incident.status(workflow)
+    if not publishable(incident, workflow) or status is None or not status.resolved:
+        return None
+    line = timeline.build(incident, workflow)
+    resolved_at = line.resolved_at
+    if resolved_at is None or now - resolved_at > dt.timedelta(days=HISTORY_DAYS):
+        return None
+    key, name, rank = _severity(incident, workflow)
+    return Resolved(
+        number=incident.number,
+        title=incident.title,
+        url=f"{incident.repo_url}/issues/{incident.number}" if incident.repo_url else "",
+        severity_key=key,
+        severity_name=name,
+        severity_rank=rank,
+        declared_at=line.declared_at,
+        resolved_at=resolved_at,
+        time_to_resolve=line.time_to_resolve or dt.timedelta(0),
+        last_update=_last_update(incident),
+    )
+
+
 def listed(incident: Incident, workflow: Workflow, now: dt.datetime) -> Listed | None:
     """The incident's public entry, or None when it must not (or need not) be shown."""
-    if is_private(incident, workflow) or not incident.is_open or not incident.is_incident(workflow):
+    if not publishable(incident, workflow) or not incident.is_open:
         return None
     severity = incident.severity(workflow)
     ranks = [s.key for s in workflow.severities]
@@ -79,9 +148,19 @@ def listed(incident: Incident, workflow: Workflow, now: dt.datetime) -> Listed |
     )
 
 
-def build_page(repo: str, incidents: Iterable[Incident], workflow: Workflow, now: dt.datetime) -> Page:
-    """The page: most severe first, then the longest-running first."""
+def build_page(
+    repo: str,
+    incidents: Iterable[Incident],
+    workflow: Workflow,
+    now: dt.datetime,
+    resolved: Iterable[Resolved] = (),
+) -> Page:
+    """The page: most severe first, then the longest-running first; the history newest first."""
     entries = [e for e in (listed(i, workflow, now) for i in incidents) if e is not None]
     unset = len(workflow.severities)  # an incident with no severity label yet goes last
     entries.sort(key=lambda e: (unset if e.severity_rank is None else e.severity_rank, e.declared_at))
-    return Page(repo=repo, refreshed_at=now, incidents=tuple(entries))
+    active = {e.number for e in entries}
+    history = sorted(
+        (r for r in resolved if r.number not in active), key=lambda r: r.resolved_at, reverse=True
+    )
+    return Page(repo=repo, refreshed_at=now, incidents=tuple(entries), resolved=tuple(history))

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from app.core.durations import format_duration, format_time
-from app.web.statuspage.model import Listed, Page
+from app.web.statuspage.model import HISTORY_DAYS, Listed, Page, Resolved
 
 REFRESH_SECONDS = 60  # the browser reloads on its own; the server's cache makes that cheap
 
@@ -35,6 +35,11 @@ dl{margin:0}
 dt{font-weight:600;margin-top:.5rem}
 dd{margin:0;overflow-wrap:anywhere}
 .none{font-size:1.25rem;background:#fff;border:1px solid #d0d7de;border-radius:.5rem;padding:1rem}
+section.history h2{font-size:1.25rem;margin:1.5rem 0 .5rem}
+section.history ol{list-style:none;margin:0;padding:0}
+section.history li{background:#fff;border:1px solid #d0d7de;border-left:.5rem solid #1a7f37;
+border-radius:.5rem;padding:.75rem 1rem;margin:.5rem 0;overflow-wrap:anywhere}
+section.history .facts{display:block;color:#57606a;font-size:1rem}
 footer{color:#57606a;font-size:1rem}
 """.strip()
 
@@ -79,11 +84,41 @@ def _incident(entry: Listed) -> str:
     )
 
 
-def html_page(page: Page) -> str:
+def _resolved(entry: Resolved) -> str:
+    title = escape(f"#{entry.number} {entry.title}")
+    heading = f'<a href="{escape(entry.url)}">{title}</a>' if entry.url else title
+    severity = (
+        f"Severity {escape(entry.severity_key)} — {escape(entry.severity_name or '')}"
+        if entry.severity_key
+        else "Severity not set"
+    )
+    return (
+        f'<li>{heading}<span class="facts">{severity} · resolved {_time(entry.resolved_at)} '
+        f"after {escape(format_duration(entry.time_to_resolve))}</span></li>"
+    )
+
+
+def _history(page: Page) -> str:
+    heading = f'<section class="history">\n<h2>Resolved in the last {HISTORY_DAYS} days</h2>\n'
+    if not page.resolved:
+        return f"{heading}<p>None.</p>\n</section>"
+    items = "\n".join(_resolved(e) for e in page.resolved)
+    return f"{heading}<ol>\n{items}\n</ol>\n</section>"
+
+
+def html_page(page: Page, feed_url: str = "") -> str:
     count = len(page.incidents)
     summary = "No active incidents." if count == 0 else f"{count} active incident{'s' * (count != 1)}."
     body = "\n".join(_incident(e) for e in page.incidents) or f'<p class="none">{summary}</p>'
+    body += "\n" + _history(page)
     repo = escape(page.repo)
+    feed_link = ""
+    if feed_url:
+        feed_link = (
+            f'<link rel="alternate" type="application/atom+xml" title="Status of {repo}" '
+            f'href="{escape(feed_url)}">\n'
+        )
+    feed_line = f' <a href="{escape(feed_url)}">Atom feed</a>.' if feed_url else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -91,7 +126,7 @@ def html_page(page: Page) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="{REFRESH_SECONDS}">
 <title>Status: {repo}</title>
-<style>
+{feed_link}<style>
 {_CSS}
 </style>
 </head>
@@ -104,7 +139,7 @@ def html_page(page: Page) -> str:
 {body}
 </main>
 <footer>
-<p>Last refreshed {_time(page.refreshed_at)}. This page reloads every minute.</p>
+<p>Last refreshed {_time(page.refreshed_at)}. This page reloads every minute.{feed_line}</p>
 </footer>
 </body>
 </html>
@@ -149,9 +184,26 @@ def _listed_json(entry: Listed) -> dict[str, Any]:
     }
 
 
+def _resolved_json(entry: Resolved) -> dict[str, Any]:
+    severity = (
+        {"key": entry.severity_key, "name": entry.severity_name} if entry.severity_key is not None else None
+    )
+    return {
+        "number": entry.number,
+        "title": entry.title,
+        "url": entry.url,
+        "severity": severity,
+        "declared_at": iso(entry.declared_at),
+        "resolved_at": iso(entry.resolved_at),
+        "time_to_resolve_seconds": int(entry.time_to_resolve.total_seconds()),
+        "time_to_resolve": format_duration(entry.time_to_resolve),
+    }
+
+
 def json_page(page: Page) -> dict[str, Any]:
     return {
         "repository": page.repo,
         "refreshed_at": iso(page.refreshed_at),
         "incidents": [_listed_json(e) for e in page.incidents],
+        "resolved": [_resolved_json(e) for e in page.resolved],
     }
