@@ -71,6 +71,9 @@ class Executor:
     issue: IssueRef
     incident: Incident
     outcome: Outcome = field(default_factory=Outcome)
+    # The repository's labels as the last pass left them (shared by passes, kept for minutes
+    # by the caller): a pass whose labels all exist reads and writes none of them.
+    known_labels: set[str] | None = None
 
     @property
     def done(self) -> list[str]:
@@ -143,6 +146,8 @@ class Executor:
     # --- labels --------------------------------------------------------------------------
 
     async def _ensure_labels(self, labels: Any) -> None:
+        if self.known_labels is not None and all(spec.name.lower() in self.known_labels for spec in labels):
+            return
         if self._repo_labels is None:
             url = "/repos/{owner}/{repo}/labels?per_page=100"
             self._repo_labels = {
@@ -159,6 +164,8 @@ class Executor:
                 if not errors.is_unprocessable(exc):  # 422: another replica created it first
                     raise
             self._repo_labels.add(spec.name.lower())
+        if self.known_labels is not None:
+            self.known_labels.update(self._repo_labels)
 
     async def _add_labels(self, names: tuple[str, ...]) -> None:
         missing = [n for n in names if n.lower() not in self._labels]

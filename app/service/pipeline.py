@@ -137,7 +137,8 @@ async def handle_incident(
         return []
     actions, notices = split_notices(plan.finish(workflow))
     first, rest = perform_order(actions)
-    writer = Executor(gh, ref, incident)
+    known = services.repo_labels.setdefault(f"{ref.owner}/{ref.repo}".lower(), set())
+    writer = Executor(gh, ref, incident, known_labels=known)
     try:
         outcome = await writer.run(first)
         if outcome.opened or outcome.refused:

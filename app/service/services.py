@@ -28,6 +28,7 @@ Now = Callable[[], dt.datetime]
 
 CONFIG_TTL = 60  # seconds a repository's parsed config is trusted before re-reading
 ROLE_TTL = 60  # a permission change takes effect within a minute
+LABELS_TTL = 600  # a repository's labels, re-read at most every ten minutes
 
 
 def utcnow() -> dt.datetime:
@@ -47,6 +48,10 @@ class Services:
     config_path: str = CONFIG_PATH  # where each repository keeps its config
     assignees: cachetools.TTLCache[tuple[str, str], bool] = field(
         default_factory=lambda: cachetools.TTLCache(4096, ROLE_TTL)
+    )
+    # owner/repo -> the label names it has, as the writer last saw them (LABELS_TTL).
+    repo_labels: cachetools.TTLCache[str, set[str]] = field(
+        default_factory=lambda: cachetools.TTLCache(4096, LABELS_TTL)
     )
     failures: Failures = field(default_factory=Failures)
     # GitHub's answers to writes it refused (the pass went on): the Action mode exits 1 on them.
