@@ -17,23 +17,13 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from app.core.clock import Clock  # the one hand-moved clock (the sandbox takes any callable)
 from app.sandbox import RecordedRequest, Sandbox
 from app.sandbox.schema import response_problems
 from app.sandbox.server import ANSWER_WATCHERS
 
 SECRET = "It's a Secret to Everybody"
 APP_ID = 1
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += dt.timedelta(**kw)
 
 
 @pytest.fixture(scope="session")
@@ -75,13 +65,13 @@ def answers_match_github_schemas() -> Iterator[None]:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC))
 
 
 def make_jwt(
     pem: bytes, clock: Clock, *, iss: Any = APP_ID, iat: int = -60, exp: int = 540, alg: str = "RS256"
 ) -> str:
-    now = int(clock.now.timestamp())
+    now = int(clock().timestamp())
     claims = json.dumps({"iat": now + iat, "exp": now + exp, "iss": iss}).encode()
     # The JWS layer, because PyJWT's encode refuses an integer `iss` (which GitHub accepts).
     return jwt.api_jws.PyJWS().encode(claims, pem, algorithm=alg)

@@ -127,7 +127,7 @@ async def test_manifest_conversion(sb: Sandbox, http: aiohttp.ClientSession, clo
     for key in ("id", "slug", "pem", "webhook_secret", "client_id", "client_secret", "owner", "name"):
         assert key in body, key
     assert body["name"] == "My Bot" and "PRIVATE KEY" in body["pem"]
-    now = int(clock.now.timestamp())
+    now = int(clock().timestamp())
     token = jwt.encode(
         {"iat": now - 60, "exp": now + 500, "iss": str(body["id"])}, body["pem"], algorithm="RS256"
     )
