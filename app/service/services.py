@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import cachetools
 from gidgethub import BadRequest
@@ -91,19 +91,11 @@ class Services:
 
     async def role(self, gh: GitHubAPI, owner: str, repo: str, login: str) -> str:
         """The person's role_name on the repository, cached for ROLE_TTL."""
-        key = (f"{owner}/{repo}".lower(), login.lower())
-        cached = self.roles.get(key)
-        if cached is None:
-            cached = self.roles[key] = await role_name(gh, owner, repo, login)
-        return cached
+        return await _per_person(self.roles, role_name, gh, owner, repo, login)
 
     async def assignable(self, gh: GitHubAPI, owner: str, repo: str, login: str) -> bool:
         """Whether `login` can be assigned in the repository, cached for ROLE_TTL as roles are."""
-        key = (f"{owner}/{repo}".lower(), login.lower())
-        cached = self.assignees.get(key)
-        if cached is None:
-            cached = self.assignees[key] = await is_assignable(gh, owner, repo, login)
-        return cached
+        return await _per_person(self.assignees, is_assignable, gh, owner, repo, login)
 
     def known_bot_login(self) -> str | None:
         """The bot's login if already asked (the acknowledgement never waits for GitHub)."""
@@ -127,3 +119,22 @@ class Services:
         comment = data.get("comment")
         author = (comment.get("user") or {}).get("login") if isinstance(comment, Mapping) else None
         return (data.get("sender") or {}).get("login") == bot or author == bot
+
+
+T = TypeVar("T")
+
+
+async def _per_person(
+    cache: cachetools.TTLCache[tuple[str, str], T],
+    read: Callable[[GitHubAPI, str, str, str], Awaitable[T]],
+    gh: GitHubAPI,
+    owner: str,
+    repo: str,
+    login: str,
+) -> T:
+    """A fact about one person in one repository, read once per TTL of its cache."""
+    key = (f"{owner}/{repo}".lower(), login.lower())
+    if key in cache:
+        return cache[key]
+    value = cache[key] = await read(gh, owner, repo, login)
+    return value
