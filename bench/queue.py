@@ -208,6 +208,17 @@ async def burst(ms: float, issues: int, per_issue: int) -> dict[str, Any]:
     return result
 
 
+def _coarse(state: Any) -> tuple[Any, ...]:
+    return (
+        state.labels,
+        state.assignees,
+        state.state,
+        state.followups,
+        state.open_followups,
+        len(state.bot_comments),
+    )
+
+
 async def faults(ms: float, issues: int, per_issue: int, share: float = 0.4) -> dict[str, Any]:
     with latency(ms):
         async with world() as w:

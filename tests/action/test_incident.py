@@ -120,7 +120,7 @@ async def test_follow_up_closed_reads_its_parent_through_the_parent_endpoint(tmp
 ROTATION = """\
 workflow: default
 lead:
-  rotation: {period: weekly, team: oncall, start: 2024-01-01, timezone: UTC}
+  rotation: {period: weekly, team: oncall, start: 2026-06-29, timezone: UTC}
 """
 
 

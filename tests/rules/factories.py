@@ -41,9 +41,9 @@ from app.workflow.model import (
     Status,
     Workflow,
 )
+from tests.common import T0
 
 BOT = "incident-bot[bot]"
-T0 = dt.datetime(2024, 5, 6, 9, 0, tzinfo=dt.UTC)  # a Monday
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)
 
@@ -146,7 +146,7 @@ def rotation_policy(
     members: tuple[str, ...] = ("alice", "bob", "carol"),
     *,
     period: str = "weekly",
-    start: dt.date = dt.date(2024, 5, 6),
+    start: dt.date = dt.date(2026, 11, 2),
     timezone: str = "UTC",
     away: tuple[str, ...] = (),
     escalation: tuple[str, ...] = (),

@@ -79,7 +79,7 @@ def test_a_refused_transition_leaves_no_trace() -> None:
 
 def test_the_summary_shows_the_table_and_durations() -> None:
     body = _life().bot_comments("summary")[0]
-    assert "| 2024-05-06 09:07 UTC | Acknowledged | @alice |" in body
+    assert "| 2026-11-02 09:07 UTC | Acknowledged | @alice |" in body
     assert "Time to acknowledge: 7m · to stabilize: 45m · to resolve: 1d 2h" in body
 
 

@@ -59,7 +59,7 @@ workflow: openverse
 lead:
   rotation:
     members: [alice, bob]
-    start: 2024-03-04
+    start: 2026-08-31
   escalation: [carol]
 next_steps:
   - Page the database team.
@@ -68,7 +68,7 @@ next_steps:
     base = load_preset("openverse")
     assert wf.lead.rotation is not None and base.lead.rotation is not None
     assert wf.lead.rotation.members == ("alice", "bob")
-    assert wf.lead.rotation.start == dt.date(2024, 3, 4)
+    assert wf.lead.rotation.start == dt.date(2026, 8, 31)
     assert wf.lead.rotation.period == base.lead.rotation.period  # merged, not replaced
     assert wf.lead.escalation == ("carol",)
     assert wf.next_steps == ("Page the database team.",)  # lists replace

@@ -80,7 +80,7 @@ def test_every_preset_is_a_valid_config(name: str) -> None:
     [
         "",  # an empty file overrides nothing
         "# yaml-language-server: $schema=../docs/incidents.schema.json\nworkflow: openverse\n",
-        "lead:\n  rotation: {members: [alice, bob], start: 2024-01-01, period: weekly}\n",
+        "lead:\n  rotation: {members: [alice, bob], start: 2026-06-29, period: weekly}\n",
         "_extends: acme/shared:incidents/base.yml\nlead: {escalation: ['@carol'], rotation: null}\n",
         'incident_label: {name: 404, color: "#D73A4A"}\nstatus_page: true\n',
         'followups: {discussion_title: "Retro for #{number}"}\nreminders: {retro_after: 1h30m}\n',

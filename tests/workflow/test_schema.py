@@ -153,20 +153,20 @@ def test_missing_required_key_points_at_parent() -> None:
 def test_rotation_checks() -> None:
     text = DEFAULT_TEXT.replace(
         "  rotation: null",
-        "  rotation: {period: fortnightly, members: [alice], start: 2024-01-01}",
+        "  rotation: {period: fortnightly, members: [alice], start: 2026-06-29}",
     )
     assert _error(text).key_path == "lead.rotation.period"
     text = DEFAULT_TEXT.replace(
         "  rotation: null",
-        "  rotation: {period: weekly, members: [alice], start: 2024-01-01, timezone: Europe/Londn}",
+        "  rotation: {period: weekly, members: [alice], start: 2026-06-29, timezone: Europe/Londn}",
     )
     assert "did you mean 'Europe/London'?" in str(_error(text))
     text = DEFAULT_TEXT.replace(
-        "  rotation: null", "  rotation: {period: weekly, members: [], start: 2024-01-01}"
+        "  rotation: null", "  rotation: {period: weekly, members: [], start: 2026-06-29}"
     )
     assert _error(text).key_path == "lead.rotation.members"
     ok = DEFAULT_TEXT.replace(
-        "  rotation: null", "  rotation: {period: daily, members: ['@alice', bob], start: 2024-01-01}"
+        "  rotation: null", "  rotation: {period: daily, members: ['@alice', bob], start: 2026-06-29}"
     )
     rotation = load_workflow_text(ok, SOURCE).lead.rotation
     assert rotation is not None and rotation.members == ("alice", "bob")
