@@ -243,19 +243,28 @@ class Processor:
     async def wait_idle(self) -> None:
         """Until nothing is queued or running (tests and the demo settle on this)."""
         if self._shared is not None:
-            while self._running or await self._shared.depth():
+            while True:
+                try:
+                    if not self._running and not await self._shared.depth():
+                        return
+                except Unavailable:
+                    pass  # nothing can be taken until it is back
                 await asyncio.sleep(0.01)
-            return
         while self.depth:
             self._idle.clear()
             await self._idle.wait()
+
+    async def _passes_done(self) -> None:
+        """Until this replica's passes are over (what waits in Redis, another replica takes)."""
+        while self._running:
+            await asyncio.sleep(0.01)
 
     async def drain(self, grace: float) -> bool:
         """Stop accepting, finish queued work within `grace` seconds, stop the workers."""
         self.draining = True
         finished = True
         try:
-            await asyncio.wait_for(self.wait_idle(), grace)
+            await asyncio.wait_for(self.wait_idle() if self._shared is None else self._passes_done(), grace)
         except TimeoutError:
             finished = False
             log.error("shutdown: %d issues not processed within %.0fs", self.depth, grace)

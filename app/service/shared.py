@@ -339,7 +339,10 @@ class RedisStore:
         await self._do(self._r.blpop([self._k("wake")], timeout=max(0.01, timeout)))
 
     async def depth(self) -> int:
-        return int(await self._do(self._r.scard(self._k("queued"))))
+        """Issues queued, being worked on or waiting for a retry, on any replica."""
+        async with self._r.pipeline(transaction=False) as pipe:
+            pipe.scard(self._k("queued")).zcard(self._k("inflight")).zcard(self._k("delayed"))
+            return sum(int(n) for n in await self._do(pipe.execute()))
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
