@@ -30,6 +30,7 @@ import contextlib
 import json
 import secrets
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -225,7 +226,9 @@ class RedisStore:
     def __init__(self, client: Any, prefix: str = PREFIX) -> None:
         self._r = client
         self._p = prefix
-        self.round_trips = 0  # commands and scripts sent (the benchmark's per-delivery figure)
+        # Round trips by what they were for (the benchmark's per-delivery figure): offer, take,
+        # renew, finish per pass; wait and rescue are idle polling; depth is for settling.
+        self.trips: Counter[str] = Counter()
         self._release = client.register_script(_RELEASE)
         self._renew = client.register_script(_RENEW)
         self._offer = client.register_script(_OFFER)
@@ -249,13 +252,13 @@ class RedisStore:
         )
         return cls(client, prefix)
 
-    async def _call(self, script: Any, keys: list[str], args: list[Any]) -> Any:
-        return await self._do(script(keys=keys, args=args))
+    async def _call(self, kind: str, script: Any, keys: list[str], args: list[Any]) -> Any:
+        return await self._do(script(keys=keys, args=args), kind)
 
-    async def _do(self, awaitable: Any) -> Any:
+    async def _do(self, awaitable: Any, kind: str) -> Any:
         import redis.exceptions
 
-        self.round_trips += 1
+        self.trips[kind] += 1
         try:
             return await awaitable
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
@@ -265,22 +268,22 @@ class RedisStore:
         return self._p + ":".join(parts)
 
     async def ping(self) -> None:
-        await self._do(self._r.ping())
+        await self._do(self._r.ping(), "ping")
 
     async def claim_delivery(self, delivery_id: str) -> bool:
-        done = await self._do(self._r.set(self._k("seen", delivery_id), "1", nx=True, ex=SEEN_FOR))
+        done = await self._do(self._r.set(self._k("seen", delivery_id), "1", nx=True, ex=SEEN_FOR), "claim")
         return bool(done)
 
     async def lease(self, name: str, ms: int) -> str | None:
         token = secrets.token_hex(16)
-        done = await self._do(self._r.set(self._k("lease", name), token, nx=True, px=ms))
+        done = await self._do(self._r.set(self._k("lease", name), token, nx=True, px=ms), "lease")
         return token if done else None
 
     async def renew(self, name: str, token: str, ms: int) -> bool:
-        return bool(await self._call(self._renew, [self._k("lease", name)], [token, ms]))
+        return bool(await self._call("renew", self._renew, [self._k("lease", name)], [token, ms]))
 
     async def release(self, name: str, token: str) -> bool:
-        return bool(await self._call(self._release, [self._k("lease", name)], [token]))
+        return bool(await self._call("release", self._release, [self._k("lease", name)], [token]))
 
     # --- the queue of issues --------------------------------------------------------------
 
@@ -297,12 +300,12 @@ class RedisStore:
             self._k("wake"),
         ]
         args = [delivery_id, payload, key, SEEN_FOR, PENDING_MAX, WAKE_MAX]
-        return str(await self._call(self._offer, keys, args))
+        return str(await self._call("offer", self._offer, keys, args))
 
     async def take(self, lease_ms: int) -> Taken | None:
         token = secrets.token_hex(16)
         keys = [self._k("ready"), self._k("queued"), self._k("inflight")]
-        got = await self._call(self._take, keys, [self._p, token, lease_ms, _now_ms()])
+        got = await self._call("take", self._take, keys, [self._p, token, lease_ms, _now_ms()])
         if not got:
             return None
         key, payloads, overflow, attempts = got
@@ -328,21 +331,21 @@ class RedisStore:
         ]
         retry_at = _now_ms() + int(retry_in * 1000) if retry_in is not None else 0
         args = [taken.token, key, retry_at, self._p, *covered, "--", *forget]
-        return str(await self._call(self._finish, keys, args))
+        return str(await self._call("finish", self._finish, keys, args))
 
     async def rescue(self) -> int:
         keys = [self._k("inflight"), self._k("delayed"), self._k("queued"), self._k("ready"), self._k("wake")]
-        return int(await self._call(self._rescue, keys, [self._p, _now_ms()]))
+        return int(await self._call("rescue", self._rescue, keys, [self._p, _now_ms()]))
 
     async def wait(self, timeout: float) -> None:
         """Until a key may be waiting (a wake-up token), or `timeout` seconds."""
-        await self._do(self._r.blpop([self._k("wake")], timeout=max(0.01, timeout)))
+        await self._do(self._r.blpop([self._k("wake")], timeout=max(0.01, timeout)), "wait")
 
     async def depth(self) -> int:
         """Issues queued, being worked on or waiting for a retry, on any replica."""
         async with self._r.pipeline(transaction=False) as pipe:
             pipe.scard(self._k("queued")).zcard(self._k("inflight")).zcard(self._k("delayed"))
-            return sum(int(n) for n in await self._do(pipe.execute()))
+            return sum(int(n) for n in await self._do(pipe.execute(), "depth"))
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):

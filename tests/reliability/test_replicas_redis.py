@@ -237,3 +237,18 @@ def test_a_redis_url_of_another_kind_is_refused_without_repeating_it() -> None:
         from_env({**env, "REDIS_URL": "http://user:hunter2@cache:6379"})
     assert "REDIS_URL must be" in str(refused.value) and "hunter2" not in str(refused.value)
     assert "hunter2" not in repr(from_env({**env, "REDIS_URL": "redis://:hunter2@cache:6379"}))
+
+
+async def test_one_sweep_per_installation_at_a_time(redis_server: RedisServer) -> None:
+    async with replicas(2, redis_url=redis_server.url, dispatch="round-robin") as r:
+        await burst(r.sandbox, r.settle, 2)
+        await r.settle()
+        first, second = services(r.servers[0]), services(r.servers[1])
+        ids = [int(i["id"]) async for i in first.github.app.getiter("/app/installations?per_page=100")]
+        tokens = [await first.shared.lease(f"sweep:{i}", 10_000) for i in ids]
+        assert all(tokens)
+        assert (await sweep(second)).incidents == 0  # the other replica's sweep holds them all
+        for i, token in zip(ids, tokens, strict=True):
+            assert token is not None and await first.shared.release(f"sweep:{i}", token)
+        assert (await sweep(second)).incidents == 2
+        assert (await sweep(first)).incidents == 2  # released at the end of each sweep
