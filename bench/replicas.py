@@ -218,9 +218,10 @@ async def measure(incidents: int, latency_ms: float) -> dict[str, Any]:
                 "seconds": round(r.seconds, 2),
                 "per_second": round(r.per_second, 1),
                 "ratio_to_one_redis_replica": round(r.per_second / base, 2) if base else None,
-                "redis_round_trips_per_delivery": round(r.round_trips / r.received, 2)
-                if r.received
-                else None,
+                "redis_round_trips_per_delivery": round(r.round_trips / r.received, 2) if r.received else 0,
+                "redis_round_trips_per_handled_delivery": (
+                    round(r.round_trips / r.deliveries, 2) if r.deliveries else 0
+                ),
                 "redis_idle_trips_per_second": round(r.idle_trips / r.seconds, 1) if r.seconds else None,
             }
             for r in rounds

@@ -108,7 +108,7 @@ def _serve(host: str | None, port: int | None) -> int:
         return 2
     logs.configure(log_format)
     if settings.redis_url:
-        problem = redis_problem(settings.redis_url)
+        problem = redis_problem(settings.redis_url, settings.redis_tls_verify)
         if problem:
             print(f"incident-bot: REDIS_URL is set but Redis cannot be reached ({problem})", file=sys.stderr)
             return 2
@@ -131,14 +131,14 @@ def _serve(host: str | None, port: int | None) -> int:
     return 0
 
 
-def redis_problem(url: str) -> str | None:
+def redis_problem(url: str, verify_tls: bool = True) -> str | None:
     """Why the shared store at `url` cannot be used (never the URL: it may hold a password)."""
     import asyncio
 
     from app.service.shared import RedisStore, Unavailable
 
     async def check() -> str | None:
-        store = RedisStore.from_url(url)
+        store = RedisStore.from_url(url, verify_tls=verify_tls)
         try:
             await store.ping()
         except Unavailable as exc:

@@ -261,7 +261,7 @@ async def run_with_settings(settings: Settings, *, once: bool, every: float, lab
         if settings.redis_url:  # one sweep per installation at a time, with the replicas' Redis
             from app.service.shared import RedisStore
 
-            services.shared = RedisStore.from_url(settings.redis_url)
+            services.shared = RedisStore.from_url(settings.redis_url, verify_tls=settings.redis_tls_verify)
         # The sweep escalates: it pages and posts to chat as `serve` does (same settings).
         services.notifier = Notifier.from_settings(settings.notify, session)
         try:

@@ -85,6 +85,8 @@ class Settings:
     # REDIS_URL: replicas share dedupe, the queue of issues and leases there (app/service/shared.py).
     # Empty: everything stays in this process. Never shown: it may hold a password.
     redis_url: str = field(default="", repr=False)
+    # REDIS_TLS_VERIFY=none: a rediss:// server whose certificate is self-signed (Heroku Redis).
+    redis_tls_verify: bool = True
     lease_ms: int = 30_000  # an issue's lease in Redis (tests shorten it)
     poll: float = 1.0  # seconds between a worker's looks for expired leases and due retries
 
@@ -115,6 +117,10 @@ def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Setti
         values["cache_mb"] = _cache_mb(env["GITHUB_CACHE_MB"])
     values["notify"] = notify_settings(env)
     values["redis_url"] = _redis_url(env.get("REDIS_URL", ""))
+    verify = env.get("REDIS_TLS_VERIFY", "").strip().lower()
+    if verify not in ("", "required", "none"):
+        raise SettingsError("REDIS_TLS_VERIFY must be required or none")
+    values["redis_tls_verify"] = verify != "none"
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "port" in overrides and overrides["port"] is not None:
         values["port"] = _port(str(overrides["port"]))

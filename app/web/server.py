@@ -64,7 +64,11 @@ def create_app(
                 settings.notify, session, policy=notify_policy, claim_delay=claim_delay
             )
             app[SERVICES] = services
-            store = RedisStore.from_url(settings.redis_url) if settings.redis_url else None
+            store = (
+                RedisStore.from_url(settings.redis_url, verify_tls=settings.redis_tls_verify)
+                if settings.redis_url
+                else None
+            )
             if store is not None:
                 services.shared = store  # the sweep's lease per installation
             processor = Processor(

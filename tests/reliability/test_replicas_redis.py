@@ -237,6 +237,10 @@ def test_a_redis_url_of_another_kind_is_refused_without_repeating_it() -> None:
         from_env({**env, "REDIS_URL": "http://user:hunter2@cache:6379"})
     assert "REDIS_URL must be" in str(refused.value) and "hunter2" not in str(refused.value)
     assert "hunter2" not in repr(from_env({**env, "REDIS_URL": "redis://:hunter2@cache:6379"}))
+    assert from_env(env).redis_tls_verify
+    assert not from_env({**env, "REDIS_TLS_VERIFY": "none"}).redis_tls_verify
+    with pytest.raises(SettingsError, match="REDIS_TLS_VERIFY must be required or none"):
+        from_env({**env, "REDIS_TLS_VERIFY": "maybe"})
 
 
 async def test_one_sweep_per_installation_at_a_time(redis_server: RedisServer) -> None:
