@@ -194,7 +194,7 @@ class Processor:
             return "ignored"
         try:
             outcome = await self._shared.offer(
-                _subject(delivery), delivery.event.event, delivery.id, delivery.event.data
+                _subject(delivery), delivery.event.event, delivery.id, delivery.event.data, self._queue_size
             )
         except Unavailable:
             self.shared_down = True
@@ -202,6 +202,8 @@ class Processor:
         self.shared_down = False
         if outcome == "duplicate":
             self.stats.duplicates += 1
+        elif outcome == "full":
+            self.stats.refused += 1
         return outcome
 
     def accept(self, delivery: Delivery) -> str:
@@ -300,6 +302,9 @@ class Processor:
         assert self._shared is not None
         store = self._shared
         while True:
+            if self.draining:  # shutting down: what waits is for the other replicas
+                await asyncio.sleep(self._poll)
+                continue
             try:
                 taken = await store.take(self._lease_ms)
                 if taken is None:

@@ -126,9 +126,14 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 """
 
-# KEYS: seen, ids, payloads, overflow, queued, ready, wake. ARGV: id, payload, key, seen_for, max
+# KEYS: seen, ids, payloads, overflow, queued, ready, wake.
+# ARGV: id, payload, key, seen_for, pending max, wake max, queue size (distinct issues).
 _OFFER = """
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then return 'duplicate' end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'duplicate' end
+if redis.call('SISMEMBER', KEYS[5], ARGV[3]) == 0 and redis.call('SCARD', KEYS[5]) >= tonumber(ARGV[7]) then
+  return 'full'
+end
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[4])
 redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 while redis.call('LLEN', KEYS[2]) > tonumber(ARGV[5]) do
@@ -292,8 +297,11 @@ class RedisStore:
 
     # --- the queue of issues --------------------------------------------------------------
 
-    async def offer(self, key: str, event: str, delivery_id: str, data: dict[str, Any]) -> str:
-        """'queued' or 'duplicate' (the id was claimed, by any replica, in the last hour)."""
+    async def offer(
+        self, key: str, event: str, delivery_id: str, data: dict[str, Any], queue_size: int = 10_000
+    ) -> str:
+        """'queued', 'duplicate' (the id was claimed, by any replica, in the last hour) or
+        'full' (`queue_size` distinct issues wait already; the id is not claimed)."""
         payload = json.dumps({"event": event, "id": delivery_id, "data": data}, separators=(",", ":"))
         keys = [
             self._k("seen", delivery_id),
@@ -304,7 +312,7 @@ class RedisStore:
             self._k("ready"),
             self._k("wake"),
         ]
-        args = [delivery_id, payload, key, SEEN_FOR, PENDING_MAX, WAKE_MAX]
+        args = [delivery_id, payload, key, SEEN_FOR, PENDING_MAX, WAKE_MAX, queue_size]
         return str(await self._call("offer", self._offer, keys, args))
 
     async def take(self, lease_ms: int) -> Taken | None:
