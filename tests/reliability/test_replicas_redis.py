@@ -71,8 +71,17 @@ def created(sandbox: Sandbox, numbers: list[int]) -> dict[str, Counter[int]]:
     }
 
 
+_REFERENCE: dict[int, tuple[int, int]] = {}
+
+
 async def one_replica_reference(incidents: int = INCIDENTS) -> tuple[int, int]:
     """(comments, follow-ups) one embedded server creates per incident for the burst."""
+    if incidents not in _REFERENCE:
+        _REFERENCE[incidents] = await _reference(incidents)
+    return _REFERENCE[incidents]
+
+
+async def _reference(incidents: int) -> tuple[int, int]:
     async with world() as w:
         numbers = await burst(w.sandbox, w.settle, incidents)
         await w.settle()
