@@ -107,6 +107,11 @@ def _serve(host: str | None, port: int | None) -> int:
         print(f"incident-bot: {exc}", file=sys.stderr)
         return 2
     logs.configure(log_format)
+    if settings.redis_url:
+        problem = redis_problem(settings.redis_url, settings.redis_tls_verify)
+        if problem:
+            print(f"incident-bot: REDIS_URL is set but Redis cannot be reached ({problem})", file=sys.stderr)
+            return 2
     try:
         sock = listen(settings.host, settings.port)
     except OSError as exc:
@@ -124,6 +129,27 @@ def _serve(host: str | None, port: int | None) -> int:
         print=lambda _: logging.getLogger("app").info(line),
     )
     return 0
+
+
+def redis_problem(url: str, verify_tls: bool = True) -> str | None:
+    """Why the shared store at `url` cannot be used (never the URL: it may hold a password)."""
+    import asyncio
+
+    from app.service.shared import RedisStore, Unavailable
+
+    async def check() -> str | None:
+        store = RedisStore.from_url(url, verify_tls=verify_tls)
+        try:
+            await store.ping()
+        except Unavailable as exc:
+            return f"{exc}: is it running, and is the address right?"
+        except Exception as exc:  # a refused password, a TLS error: named, never the URL
+            return type(exc).__name__
+        finally:
+            await store.close()
+        return None
+
+    return asyncio.run(check())
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,11 @@ from app.github import errors
 from app.github.refs import IssueRef
 
 log = logging.getLogger(__name__)
+
+# Times the "re-read, create, keep the first" repair undid a copy another run had made at
+# the same time ("comment", "follow-up"). Replicas sharing Redis never race on one issue, so
+# with REDIS_URL this stays 0; /metrics shows it, the last line of defence seen firing.
+REPAIRS: Counter[str] = Counter()
 
 
 @dataclass(frozen=True)
@@ -257,6 +263,7 @@ class Executor:
                 raise
         del self._bot_comments[own]
         self.done.append("delete duplicate comment")
+        REPAIRS["comment"] += 1
         return self._adopt(first)
 
     def _adopt(self, comment: tuple[int, str]) -> int:
@@ -360,6 +367,7 @@ class Executor:
             if not (errors.is_not_found(exc) or errors.is_unprocessable(exc)):  # another run dropped it
                 raise
         self.done.append(f"close duplicate follow-up #{number}")
+        REPAIRS["follow-up"] += 1
 
 
 def _refusal(action: Action, exc: BadRequest) -> str | None:

@@ -267,6 +267,15 @@ class Sandbox:
         return render.issue(world, iss)
 
     @property
+    def latency_ms(self) -> float:
+        """Milliseconds each API request waits before it is answered (0: none)."""
+        return self._server.latency_ms
+
+    @latency_ms.setter
+    def latency_ms(self, value: float) -> None:
+        self._server.latency_ms = max(0.0, float(value))
+
+    @property
     def content_limits(self) -> ContentLimits:
         """GitHub's 80-a-minute / 500-an-hour content-creation limit: ``enable()`` it."""
         return self._server.content_limits

@@ -78,6 +78,9 @@ class Server:
         self.recorder = recorder
         self.limits = RateLimits()
         self.content_limits = ContentLimits()
+        # Milliseconds every request waits before its answer: GitHub's own round trip
+        # (~50-300 ms from a data centre), so a benchmark measures waiting as production does.
+        self.latency_ms = 0.0
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=30 * 1024 * 1024)
@@ -85,6 +88,8 @@ class Server:
         return app
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.latency_ms > 0:
+            await asyncio.sleep(self.latency_ms / 1000)
         body_raw = await request.read()
         rec = RecordedRequest(
             method=request.method,

@@ -15,12 +15,22 @@ number), each with the deliveries that arrived for it since its last pass:
 - a pass that fails on GitHub's side (5xx, rate limits, timeouts) is retried with
   back-off per issue, without holding a worker, so one failing repository cannot starve
   the others; a handler's bug is logged with the delivery id and stops nothing else.
+
+With a shared store (``REDIS_URL``, app/service/shared.py) the same queue lives in Redis,
+shared by every replica: the delivery id is claimed there, the issue key and its waiting
+deliveries (their payloads, at most PENDING_MAX) are kept there, and a worker of any
+replica takes a key only with that issue's lease, renewed while its pass runs. The pass is
+the same one. Deliveries leave Redis only when their pass has finished, so a replica killed
+mid-pass loses nothing: its lease expires and another replica takes the key. While Redis
+cannot be reached, deliveries are answered 503 (GitHub shows them failed, to redeliver)
+rather than processed without a lease, and /healthz says so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections import Counter, deque
@@ -29,11 +39,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import cachetools
+from gidgethub import sansio
 from gidgethub.routing import Router
 
 from app.core.commands import grammar
 from app.github import errors
 from app.github.write import DELIVERY
+from app.service.shared import RedisStore, Taken, Unavailable
 from app.service.webhook import Delivery
 
 log = logging.getLogger(__name__)
@@ -59,6 +71,13 @@ SEEN_MAX = 50_000
 # the acknowledgements, until the burst pauses, the backlog reaches half the queue, or a
 # delivery has waited MAX_DEFER seconds. A few deliveries at once (an issue form opened
 # with three labels) are no burst and are worked on at once.
+# With a shared store: a pass holds its issue's lease this long, renewed every third of it;
+# a replica that dies mid-pass holds the issue no longer than that.
+LEASE_MS = 30_000
+POLL = 1.0  # seconds a worker waits for a wake-up before looking for expired leases and back-offs
+# The ids a pass asks the shared store to forget (a failed handler: a redelivery runs again).
+_FORGET: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("forget", default=None)
+
 BURST_ACKS = 10
 BURST_SPAN = 0.1
 BURST_PAUSE = 0.02
@@ -124,7 +143,14 @@ class Processor:
         relevant: Relevant | None = None,
         replay: Replay | None = None,
         retry_base: float = RETRY_BASE,
+        shared: RedisStore | None = None,
+        lease_ms: int = LEASE_MS,
+        poll: float = POLL,
     ) -> None:
+        self._shared = shared
+        self._lease_ms = lease_ms
+        self._poll = poll
+        self.shared_down = False  # the shared store could not be reached on the last try
         self._router = router
         self._arguments = arguments
         self._relevant = relevant
@@ -153,8 +179,32 @@ class Processor:
         return len(self._waiting) + len(self._running)
 
     def start(self) -> None:
+        work = self._work if self._shared is None else self._work_shared
         for n in range(self._workers_wanted):
-            self._workers.append(asyncio.create_task(self._work(), name=f"worker-{n}"))
+            self._workers.append(asyncio.create_task(work(), name=f"worker-{n}"))
+
+    async def offer(self, delivery: Delivery) -> str:
+        """`accept`, in this process or in the shared store; 'unavailable' when it is down."""
+        if self._shared is None:
+            return self.accept(delivery)
+        if self.draining:
+            return "draining"
+        if self._relevant is not None and not self._relevant(delivery):
+            self.stats.ignored += 1
+            return "ignored"
+        try:
+            outcome = await self._shared.offer(
+                _subject(delivery), delivery.event.event, delivery.id, delivery.event.data, self._queue_size
+            )
+        except Unavailable:
+            self.shared_down = True
+            return "unavailable"
+        self.shared_down = False
+        if outcome == "duplicate":
+            self.stats.duplicates += 1
+        elif outcome == "full":
+            self.stats.refused += 1
+        return outcome
 
     def accept(self, delivery: Delivery) -> str:
         """Queue a delivery; answer 'queued', 'duplicate', 'ignored', 'draining' or 'full'."""
@@ -194,16 +244,29 @@ class Processor:
 
     async def wait_idle(self) -> None:
         """Until nothing is queued or running (tests and the demo settle on this)."""
+        if self._shared is not None:
+            while True:
+                try:
+                    if not self._running and not await self._shared.depth():
+                        return
+                except Unavailable:
+                    pass  # nothing can be taken until it is back
+                await asyncio.sleep(0.01)
         while self.depth:
             self._idle.clear()
             await self._idle.wait()
+
+    async def _passes_done(self) -> None:
+        """Until this replica's passes are over (what waits in Redis, another replica takes)."""
+        while self._running:
+            await asyncio.sleep(0.01)
 
     async def drain(self, grace: float) -> bool:
         """Stop accepting, finish queued work within `grace` seconds, stop the workers."""
         self.draining = True
         finished = True
         try:
-            await asyncio.wait_for(self.wait_idle(), grace)
+            await asyncio.wait_for(self.wait_idle() if self._shared is None else self._passes_done(), grace)
         except TimeoutError:
             finished = False
             log.error("shutdown: %d issues not processed within %.0fs", self.depth, grace)
@@ -233,6 +296,86 @@ class Processor:
             delays = [e.not_before - now for e in self._waiting.values() if e.queued and e.not_before > now]
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), min(delays) if delays else None)
+
+    async def _work_shared(self) -> None:
+        """A worker of the shared queue: take a key with its lease, run the pass, finish."""
+        assert self._shared is not None
+        store = self._shared
+        while True:
+            if self.draining:  # shutting down: what waits is for the other replicas
+                await asyncio.sleep(self._poll)
+                continue
+            try:
+                taken = await store.take(self._lease_ms)
+                if taken is None:
+                    await store.wait(self._poll)
+                    await store.rescue()
+                    self.shared_down = False
+                    continue
+                self.shared_down = False
+            except Unavailable:
+                if not self.shared_down:
+                    log.error(
+                        "the shared store (REDIS_URL) is unreachable; deliveries are refused until it is back"
+                    )
+                self.shared_down = True
+                await asyncio.sleep(min(self._poll, 0.5))
+                continue
+            await self._run_taken(store, taken)
+
+    async def _run_taken(self, store: RedisStore, taken: Taken) -> None:
+        entry = Entry(taken.key, [_delivery(d) for d in taken.deliveries], taken.overflowed, taken.attempts)
+        self._running.add(taken.key)
+        forget: list[str] = []
+        _FORGET.set(forget)
+        passing = asyncio.create_task(self._pass_guarded(entry))
+        lost = False
+        retry = False
+        try:
+            while not passing.done():
+                done, _ = await asyncio.wait({passing}, timeout=self._lease_ms / 3000)
+                if done:
+                    break
+                try:
+                    renewed = await store.renew(f"{taken.key}", taken.token, self._lease_ms)
+                except Unavailable:
+                    renewed = False
+                if not renewed:
+                    # Another replica may take the issue now: stop rather than act without it.
+                    lost = True
+                    passing.cancel()
+                    log.error("issue %s: its lease could not be renewed; the pass stopped", taken.key)
+            with contextlib.suppress(asyncio.CancelledError):
+                retry = await passing
+        except asyncio.CancelledError:
+            # Stopped (shutdown past its grace, or killed): the lease is left to expire and
+            # the deliveries stay in the store, for another replica to take.
+            passing.cancel()
+            raise
+        finally:
+            self._running.discard(taken.key)
+            self._moved_at = self._clock()
+        if lost:
+            return
+        covered = [d.id for d in entry.deliveries]
+        wait = min(self._retry_base * 2**entry.attempts, RETRY_MAX) if retry else None
+        try:
+            if retry:
+                self.stats.retried += 1
+            outcome = await store.finish(taken, covered, forget, wait)
+            if outcome == "lost":
+                log.error("issue %s: its lease expired during the pass; another replica runs it", taken.key)
+        except Unavailable:
+            self.shared_down = True
+
+    async def _pass_guarded(self, entry: Entry) -> bool:
+        try:
+            await self._yield_to_burst()
+            return await self._pass(entry)
+        except Exception:
+            self.stats.failed_handlers += 1
+            log.exception("issue %s could not be processed; the worker goes on", entry.key)
+            return False
 
     async def _work(self) -> None:
         while True:
@@ -303,7 +446,7 @@ class Processor:
         retry = failed and entry.attempts < RETRIES and not self.draining
         if failed and not retry:
             for delivery in entry.deliveries:
-                self._seen.pop(delivery.id, None)  # a manual redelivery runs it again
+                self._forget(delivery.id)  # a manual redelivery runs it again
             log.error(
                 "issue %s: GitHub kept failing after %d passes; deliveries=%s forgotten, the sweep heals it",
                 entry.key,
@@ -399,9 +542,15 @@ class Processor:
             return "retry"
         self.stats.failed_handlers += 1
         # Let a redelivery (UI or API) try again rather than be ignored as seen.
-        self._seen.pop(delivery.id, None)
+        self._forget(delivery.id)
         log.exception("delivery=%s handler %s failed", delivery.id, what)
         return "failed"
+
+    def _forget(self, delivery_id: str) -> None:
+        self._seen.pop(delivery_id, None)
+        forget = _FORGET.get()
+        if forget is not None:
+            forget.append(delivery_id)
 
     def health(self) -> list[str]:
         """What is wrong, for /healthz: no worker left, or a queue that has not moved."""
@@ -411,11 +560,27 @@ class Processor:
             problems.append(f"{self._workers_wanted - alive} of {self._workers_wanted} workers stopped")
         if self.depth and self._clock() - self._moved_at > STALL_AFTER:
             problems.append(f"the queue ({self.depth}) has not moved for {STALL_AFTER:.0f} s")
+        if self._shared is not None and self.shared_down:
+            problems.append("Redis (REDIS_URL) is unreachable: deliveries are refused until it is back")
         return problems
+
+    @property
+    def shared(self) -> bool:
+        """Whether the queue, dedupe and leases are shared with other replicas (Redis)."""
+        return self._shared is not None
 
     @property
     def workers_alive(self) -> int:
         return sum(1 for task in self._workers if not task.done())
+
+
+def _delivery(stored: dict[str, Any]) -> Delivery:
+    """A delivery as the shared store kept it (event name, id, payload), as `parse` builds it."""
+    data = stored["data"]
+    installation = data.get("installation")
+    installation_id = installation.get("id") if isinstance(installation, dict) else None
+    event = sansio.Event(data, event=stored["event"], delivery_id=stored["id"])
+    return Delivery(event, installation_id if isinstance(installation_id, int) else None)
 
 
 def _action(delivery: Delivery) -> str | None:

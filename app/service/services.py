@@ -21,6 +21,7 @@ from app.github.config import fetch_config
 from app.github.read import is_assignable, role_name
 from app.service.logs import Failures
 from app.service.notify import Notifier
+from app.service.shared import Local, Store
 from app.workflow.config import CONFIG_PATH, RepoConfig
 from app.workflow.loader import default_workflow
 
@@ -60,6 +61,8 @@ class Services:
     )  # by incident, for the log and /metrics
     # Channels outside GitHub (PagerDuty, chat, signed webhook); none unless the settings name them.
     notifier: Notifier = field(default_factory=Notifier)
+    # Leases shared with other replicas (Redis) or this process's own: one sweep at a time.
+    shared: Store = field(default_factory=Local)
     _bot_login: str | None = field(default=None, repr=False)
 
     @classmethod

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import sys
@@ -38,6 +39,7 @@ from app.github.refs import IssueRef
 from app.service.notify import Notifier
 from app.service.pipeline import sweep_incident
 from app.service.services import Services
+from app.service.shared import held
 from app.workflow.loader import load_preset, preset_names
 
 if TYPE_CHECKING:  # the Action's scheduled pass sweeps without settings (or their key handling)
@@ -47,7 +49,11 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 4  # incidents handled at once: well under GitHub's secondary limits
 DEFAULT_EVERY = 300.0  # seconds between sweeps (the Procfile's clock)
-RECENTLY_CLOSED = dt.timedelta(days=30)  # closed incidents still swept for hygiene reminders
+RECENTLY_CLOSED = dt.timedelta(days=30)
+# One sweep per installation at a time, whichever replica or clock runs it: a lease on
+# "sweep:<installation>", renewed while the sweep runs; a sweep that finds it held skips
+# that installation (the other sweep covers it).
+SWEEP_LEASE_MS = 120_000  # closed incidents still swept for hygiene reminders
 
 
 @dataclass(frozen=True)
@@ -79,17 +85,33 @@ async def sweep(
     """One pass over the open incidents of every installation."""
     wanted = tuple(dict.fromkeys([*preset_incident_labels(), *labels]))
     found: dict[tuple[str, str, int], Found] = {}
-    async for installation in services.github.app.getiter("/app/installations?per_page=100"):
-        installation_id = int(installation["id"])
-        installed_at = parse_time(installation["created_at"]) if installation.get("created_at") else None
-        gh = services.github.installation(installation_id)
-        try:
-            for item in await open_issues(gh, installation_id, wanted, _closed_since(services)):
-                item = replace(item, installed_at=installed_at)
-                found.setdefault((item.ref.owner.lower(), item.ref.repo.lower(), item.ref.number), item)
-        except Exception:
-            log.exception("sweep: searching installation %d failed; skipped", installation_id)
-    return await _handle_all(services, list(found.values()), concurrency)
+    async with contextlib.AsyncExitStack() as leases:
+        async for installation in services.github.app.getiter("/app/installations?per_page=100"):
+            installation_id = int(installation["id"])
+            if not await leases.enter_async_context(
+                held(services.shared, f"sweep:{installation_id}", SWEEP_LEASE_MS)
+            ):
+                log.info("sweep: installation %d is being swept elsewhere; skipped", installation_id)
+                continue
+            await _search(services, installation, installation_id, wanted, found)
+        return await _handle_all(services, list(found.values()), concurrency)
+
+
+async def _search(
+    services: Services,
+    installation: dict[str, Any],
+    installation_id: int,
+    wanted: tuple[str, ...],
+    found: dict[tuple[str, str, int], Found],
+) -> None:
+    installed_at = parse_time(installation["created_at"]) if installation.get("created_at") else None
+    gh = services.github.installation(installation_id)
+    try:
+        for item in await open_issues(gh, installation_id, wanted, _closed_since(services)):
+            item = replace(item, installed_at=installed_at)
+            found.setdefault((item.ref.owner.lower(), item.ref.repo.lower(), item.ref.number), item)
+    except Exception:
+        log.exception("sweep: searching installation %d failed; skipped", installation_id)
 
 
 async def open_issues(
@@ -236,6 +258,10 @@ async def run_with_settings(settings: Settings, *, once: bool, every: float, lab
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         github = GitHubApp.from_settings(session, settings)
         services = Services.create(github)
+        if settings.redis_url:  # one sweep per installation at a time, with the replicas' Redis
+            from app.service.shared import RedisStore
+
+            services.shared = RedisStore.from_url(settings.redis_url, verify_tls=settings.redis_tls_verify)
         # The sweep escalates: it pages and posts to chat as `serve` does (same settings).
         services.notifier = Notifier.from_settings(settings.notify, session)
         try:

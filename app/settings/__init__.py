@@ -82,6 +82,13 @@ class Settings:
     # Raise it with the number of open incidents (~85 KB each) to keep every sweep read a 304.
     cache_mb: int = 32
     notify: NotifySettings = field(default_factory=NotifySettings)
+    # REDIS_URL: replicas share dedupe, the queue of issues and leases there (app/service/shared.py).
+    # Empty: everything stays in this process. Never shown: it may hold a password.
+    redis_url: str = field(default="", repr=False)
+    # REDIS_TLS_VERIFY=none: a rediss:// server whose certificate is self-signed (Heroku Redis).
+    redis_tls_verify: bool = True
+    lease_ms: int = 30_000  # an issue's lease in Redis (tests shorten it)
+    poll: float = 1.0  # seconds between a worker's looks for expired leases and due retries
 
     def __repr__(self) -> str:  # never show the key or the secret
         return f"Settings(app_id={self.app_id!r}, api_url={self.api_url!r}, port={self.port})"
@@ -109,6 +116,11 @@ def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Setti
     if env.get("GITHUB_CACHE_MB", "").strip():
         values["cache_mb"] = _cache_mb(env["GITHUB_CACHE_MB"])
     values["notify"] = notify_settings(env)
+    values["redis_url"] = _redis_url(env.get("REDIS_URL", ""))
+    verify = env.get("REDIS_TLS_VERIFY", "").strip().lower()
+    if verify not in ("", "required", "none"):
+        raise SettingsError("REDIS_TLS_VERIFY must be required or none")
+    values["redis_tls_verify"] = verify != "none"
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "port" in overrides and overrides["port"] is not None:
         values["port"] = _port(str(overrides["port"]))
@@ -134,6 +146,14 @@ def notify_settings(env: Mapping[str, str]) -> NotifySettings:
         webhook_url=hook,
         webhook_secret=secret,
     )
+
+
+def _redis_url(raw: str) -> str:
+    url = raw.strip()
+    if url and urlparse(url).scheme not in ("redis", "rediss", "unix"):
+        # Never the value: it may hold Redis' password.
+        raise SettingsError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    return url
 
 
 def _notify_url(name: str, raw: str) -> str:

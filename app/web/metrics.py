@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from app.github.write import REPAIRS
 from app.service.processor import Processor
 from app.service.services import Services
 
@@ -179,6 +180,13 @@ def render(metrics: WebhookMetrics, processor: Processor | None, services: Servi
             "Installation tokens served from the cache.",
             [((), github.tokens.hits)],
         )
+        _family(
+            out,
+            "duplicate_repairs_total",
+            "counter",
+            "Copies made by a concurrent run and undone (re-read, keep the first); 0 with Redis.",
+            [((("kind", kind),), REPAIRS[kind]) for kind in ("comment", "follow-up")],
+        )
         notifier = services.notifier
         counts = notifier.stats.sent
         channels = sorted({*notifier.names, *(name for name, _ in counts)})
@@ -192,6 +200,14 @@ def render(metrics: WebhookMetrics, processor: Processor | None, services: Servi
                 for name in channels
                 for outcome in ("sent", "failed")
             ],
+        )
+    if processor is not None and processor.shared:
+        _family(
+            out,
+            "redis_up",
+            "gauge",
+            "1 while the shared store (REDIS_URL) answered the last request, else 0.",
+            [((), 0 if processor.shared_down else 1)],
         )
     return "\n".join(out) + "\n"
 

@@ -20,6 +20,7 @@ from app.service.notify import CLAIM_DELAY, Notifier, SendPolicy
 from app.service.processor import Processor
 from app.service.relevance import relevant
 from app.service.services import Services
+from app.service.shared import RedisStore
 from app.service.webhook import MAX_BODY, Delivery, Refused, parse
 from app.settings import Settings
 from app.web import metrics, statuspage
@@ -63,6 +64,13 @@ def create_app(
                 settings.notify, session, policy=notify_policy, claim_delay=claim_delay
             )
             app[SERVICES] = services
+            store = (
+                RedisStore.from_url(settings.redis_url, verify_tls=settings.redis_tls_verify)
+                if settings.redis_url
+                else None
+            )
+            if store is not None:
+                services.shared = store  # the sweep's lease per installation
             processor = Processor(
                 router,
                 lambda d: _handler_arguments(services, d),
@@ -74,6 +82,9 @@ def create_app(
                 ),
                 replay=lambda d, up_to: _apply_comments(services, d, up_to),
                 retry_base=(policy or RetryPolicy()).base_delay,  # a pass backs off as a request does
+                shared=store,
+                lease_ms=settings.lease_ms,
+                poll=settings.poll,
             )
             app[PROCESSOR] = processor
             processor.start()
@@ -82,6 +93,8 @@ def create_app(
             # finish what is queued, within the grace period.
             await processor.drain(settings.grace_period)
             await services.notifier.drain(settings.grace_period)
+            if store is not None:
+                await store.close()
 
     app.cleanup_ctx.append(lifecycle)
     return app
@@ -118,7 +131,10 @@ async def _webhook(request: web.Request) -> web.Response:
     if isinstance(repository, dict) and isinstance(repository.get("full_name"), str):
         # Any event may change what the repository's public page may show (a security label).
         statuspage.repository_changed(request.app, repository["full_name"])
-    outcome = processor.accept(delivery)
+    outcome = await processor.offer(delivery)
+    if outcome == "unavailable":
+        log.error("Redis (REDIS_URL) unreachable: delivery=%s %s refused", delivery.id, delivery.name)
+        return _answer(503, "the shared store is unreachable: redeliver this delivery later")
     if outcome == "draining":
         return _answer(503, "shutting down: redeliver this delivery in a minute")
     if outcome == "full":

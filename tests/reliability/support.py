@@ -13,7 +13,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import aiohttp
 from aiohttp import web
@@ -140,6 +140,13 @@ class Replicas:
     sandbox: Sandbox
     servers: list[web.Application]
     clock: Clock
+    dead: set[int] = field(default_factory=set)  # replicas the front no longer sends to
+
+    def kill(self, index: int) -> None:
+        """As kill -9 would: its workers stop mid-pass, no lease is released, nothing drains."""
+        self.dead.add(index)
+        for task in self.processors[index]._workers:
+            task.cancel()
 
     @property
     def processors(self) -> list[Processor]:
@@ -150,7 +157,8 @@ class Replicas:
         for _ in range(rounds):
             before = len(self.sandbox.deliveries)
             await self.sandbox.settle()
-            await asyncio.gather(*(p.wait_idle() for p in self.processors))
+            alive = [p for i, p in enumerate(self.processors) if i not in self.dead]
+            await asyncio.gather(*(p.wait_idle() for p in alive))
             await asyncio.gather(*(s[SERVICES].notifier.wait_idle() for s in self.servers))
             await self.sandbox.settle()
             quiet = quiet + 1 if len(self.sandbox.deliveries) == before else 0
@@ -166,9 +174,14 @@ async def replicas(
     notify: NotifySettings | None = None,
     notify_policy: SendPolicy | None = None,
     claim_delay: float = 0.3,
+    redis_url: str = "",
+    dispatch: str = "all",
+    lease_ms: int = 1500,
 ) -> AsyncIterator[Replicas]:
     """`count` app servers, each with its own queue, dedupe cache and caches, sharing one
-    sandbox; a fan-out in front gives every replica a copy of every delivery, at once."""
+    sandbox (and with `redis_url`, one Redis); the front in front gives every replica a copy
+    of every delivery at once ("all"), each delivery to the next replica ("round-robin"), or
+    to the next two replicas at once ("pairs"), skipping replicas killed."""
     clock = Clock(T0)
     sandbox = Sandbox(
         app_id=1,
@@ -188,6 +201,8 @@ async def replicas(
         grace_period=5.0,
         notify=notify or NotifySettings(),
     )
+    if redis_url:
+        settings = replace(settings, redis_url=redis_url, lease_ms=lease_ms, poll=0.1)
     runners: list[web.AppRunner] = []
     servers: list[web.Application] = []
     urls: list[str] = []
@@ -209,6 +224,18 @@ async def replicas(
         urls.append(f"http://127.0.0.1:{runner.addresses[0][1]}/webhook")
 
     session = aiohttp.ClientSession()
+    turn = 0
+    state: list[Replicas] = []
+
+    def targets() -> list[str]:
+        nonlocal turn
+        dead = state[0].dead if state else set()
+        alive = [u for i, u in enumerate(urls) if i not in dead]
+        if dispatch == "all":
+            return alive
+        turn += 1
+        wanted = 1 if dispatch == "round-robin" else 2
+        return [alive[(turn + k) % len(alive)] for k in range(min(wanted, len(alive)))]
 
     async def fan_out(request: web.Request) -> web.Response:
         body = await request.read()
@@ -219,7 +246,7 @@ async def replicas(
                 await r.read()
                 return r.status
 
-        statuses = await asyncio.gather(*(send(u) for u in urls))
+        statuses = await asyncio.gather(*(send(u) for u in targets()))
         return web.Response(status=max(statuses))
 
     front = web.Application()
@@ -229,8 +256,9 @@ async def replicas(
     front_site = web.TCPSite(front_runner, "127.0.0.1", 0)
     await front_site.start()
     sandbox.webhook_url = f"http://127.0.0.1:{front_runner.addresses[0][1]}/webhook"
+    state.append(Replicas(sandbox, servers, clock))
     try:
-        yield Replicas(sandbox, servers, clock)
+        yield state[0]
     finally:
         await front_runner.cleanup()
         await session.close()
