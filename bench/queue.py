@@ -246,8 +246,16 @@ async def faults(ms: float, issues: int, per_issue: int, share: float = 0.4) -> 
                 await act(clean, n, i)
                 await clean.settle()
         reference = {n: end_state(clean.sandbox, n) for n in ref_numbers}
-    right = sum(states[a] == reference[b] for a, b in zip(numbers, ref_numbers, strict=True))
-    return {"share": share, "issues": issues, "drained_in_s": round(drained, 1), "ended_right": right}
+    pairs = list(zip(numbers, ref_numbers, strict=True))
+    right = sum(states[a] == reference[b] for a, b in pairs)
+    same = sum(_coarse(states[a]) == _coarse(reference[b]) for a, b in pairs)
+    return {
+        "share": share,
+        "issues": issues,
+        "drained_in_s": round(drained, 1),
+        "ended_right": right,
+        "same_incident": same,
+    }
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
