@@ -8,7 +8,7 @@ deliveries caused by the app's own changes, as on GitHub.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -75,17 +75,27 @@ class LocalWorld:
     async def settle(self, rounds: int = 100) -> None:
         """Until no delivery is in flight, no handler is running and no notification is
         being sent, twice in a row."""
-        quiet = 0
-        for _ in range(rounds):
-            before = len(self.sandbox.deliveries)
-            await self.sandbox.settle()
+
+        async def idle() -> None:
             await self.processor.wait_idle()
             await self.services.notifier.wait_idle()
-            await self.sandbox.settle()
-            quiet = quiet + 1 if len(self.sandbox.deliveries) == before else 0
-            if quiet >= 2:
-                return
-        raise RuntimeError("the world did not settle: deliveries keep coming")
+
+        await settle_world(self.sandbox, idle, rounds)
+
+
+async def settle_world(sandbox: Sandbox, idle: Callable[[], Awaitable[None]], rounds: int = 100) -> None:
+    """Until the sandbox sends nothing new while the servers go idle (`idle`), twice in a row:
+    a pass's writes make deliveries, whose passes may write again."""
+    quiet = 0
+    for _ in range(rounds):
+        before = len(sandbox.deliveries)
+        await sandbox.settle()
+        await idle()
+        await sandbox.settle()
+        quiet = quiet + 1 if len(sandbox.deliveries) == before else 0
+        if quiet >= 2:
+            return
+    raise RuntimeError("the world did not settle: deliveries keep coming")
 
 
 @asynccontextmanager

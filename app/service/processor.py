@@ -345,8 +345,14 @@ class Processor:
                     lost = True
                     passing.cancel()
                     log.error("issue %s: its lease could not be renewed; the pass stopped", taken.key)
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 retry = await passing
+            except asyncio.CancelledError:
+                # Our own cancel of a pass whose lease was lost is swallowed; the worker's own
+                # cancellation (shutdown, a kill) must not be: it would go on taking keys.
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise
         except asyncio.CancelledError:
             # Stopped (shutdown past its grace, or killed): the lease is left to expire and
             # the deliveries stay in the store, for another replica to take.

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import aiohttp
 from aiohttp import web
 
-from app.cli.local import LocalWorld
+from app.cli.local import LocalWorld, settle_world
 from app.core.clock import Clock
 from app.sandbox import Sandbox
 from app.service.notify import SendPolicy
@@ -141,30 +141,38 @@ class Replicas:
     servers: list[web.Application]
     clock: Clock
     dead: set[int] = field(default_factory=set)  # replicas the front no longer sends to
+    killed: asyncio.Event = field(default_factory=asyncio.Event)  # set at every kill
 
     def kill(self, index: int) -> None:
         """As kill -9 would: its workers stop mid-pass, no lease is released, nothing drains."""
         self.dead.add(index)
         for task in self.processors[index]._workers:
             task.cancel()
+        self.killed.set()  # a settle waiting on this replica stops waiting: it never idles now
 
     @property
     def processors(self) -> list[Processor]:
         return [s[PROCESSOR] for s in self.servers]
 
     async def settle(self, rounds: int = 100) -> None:
-        quiet = 0
-        for _ in range(rounds):
-            before = len(self.sandbox.deliveries)
-            await self.sandbox.settle()
-            alive = [p for i, p in enumerate(self.processors) if i not in self.dead]
-            await asyncio.gather(*(p.wait_idle() for p in alive))
+        async def idle_unless_killed(index: int, processor: Processor) -> None:
+            waiting = asyncio.ensure_future(processor.wait_idle())
+            killed = asyncio.ensure_future(self.killed.wait())
+            while True:
+                await asyncio.wait({waiting, killed}, return_when=asyncio.FIRST_COMPLETED)
+                if waiting.done() or index in self.dead:
+                    break
+                self.killed.clear()  # another replica was killed: keep waiting for this one
+                killed = asyncio.ensure_future(self.killed.wait())
+            for task in (waiting, killed):
+                task.cancel()
+
+        async def idle() -> None:
+            alive = [(i, p) for i, p in enumerate(self.processors) if i not in self.dead]
+            await asyncio.gather(*(idle_unless_killed(i, p) for i, p in alive))
             await asyncio.gather(*(s[SERVICES].notifier.wait_idle() for s in self.servers))
-            await self.sandbox.settle()
-            quiet = quiet + 1 if len(self.sandbox.deliveries) == before else 0
-            if quiet >= 2:
-                return
-        raise RuntimeError("the replicas did not settle")
+
+        await settle_world(self.sandbox, idle, rounds)
 
 
 @asynccontextmanager
