@@ -68,7 +68,7 @@ async def test_one_sweep_recovers_every_incident_after_a_fifth_of_webhooks_were_
         wrong_before = [n for n in numbers if end_state(w.sandbox, n) != expected]
         # Fewer than before the queue held issues: a later comment on the same issue applies
         # the commands of the lost ones too. The rest wait for the sweep.
-        assert len(wrong_before) >= INCIDENTS // 10, len(wrong_before)
+        assert wrong_before, "the loss changed nothing: the test would prove nothing"
 
         w.sandbox.faults.clear()
         report = await sweep(w.services)
